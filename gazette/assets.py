@@ -1,0 +1,61 @@
+"""Static files: `static/` (fingerprinted CSS/JS), images beside articles, code CSS.
+
+Stylesheets and scripts get a content hash in their name so hosts can cache
+them forever; a changed file gets a new name, so no reader sees a stale one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gazette.markup import code_stylesheet
+
+FINGERPRINTED = {".css", ".js"}
+IGNORED_NAMES = {".DS_Store", "Thumbs.db"}
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: str  # relative to output/, POSIX separators
+    data: bytes
+
+
+@dataclass
+class Assets:
+    files: list[OutputFile] = field(default_factory=list)
+    urls: dict[str, str] = field(default_factory=dict)  # "style.css" -> "static/style.ab12cd34.css"
+    content_files: set[str] = field(default_factory=set)  # copied from content/, e.g. images
+
+
+def fingerprint(name: str, data: bytes) -> str:
+    stem, dot, suffix = name.rpartition(".")
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    return f"{stem}.{digest}.{suffix}" if dot else f"{name}.{digest}"
+
+
+def _skip(path: Path) -> bool:
+    return path.name in IGNORED_NAMES or any(part.startswith(".") for part in path.parts)
+
+
+def collect_assets(static_dir: Path, content_dir: Path) -> Assets:
+    assets = Assets()
+    sources: list[tuple[str, bytes]] = []
+    if static_dir.is_dir():
+        for path in sorted(static_dir.rglob("*")):
+            relative = path.relative_to(static_dir)
+            if path.is_file() and not _skip(relative):
+                sources.append((relative.as_posix(), path.read_bytes()))
+    sources.append(("code.css", code_stylesheet().encode("utf-8")))
+    for name, data in sources:
+        target = fingerprint(name, data) if Path(name).suffix in FINGERPRINTED else name
+        assets.urls[name] = f"static/{target}"
+        assets.files.append(OutputFile(f"static/{target}", data))
+    if content_dir.is_dir():
+        for path in sorted(content_dir.rglob("*")):
+            relative = path.relative_to(content_dir)
+            if path.is_file() and path.suffix != ".md" and not _skip(relative):
+                assets.content_files.add(relative.as_posix())
+                assets.files.append(OutputFile(relative.as_posix(), path.read_bytes()))
+    return assets

@@ -1,0 +1,103 @@
+"""Command line: `build` (the default), `new`, and the commands later stages add.
+
+User errors (GazetteError) print as one located line each and exit 1; only a
+bug in Gazette itself shows a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from gazette.config import Config, load_config
+from gazette.errors import GazetteError
+from gazette.pipeline import build, build_now
+
+COMMANDS = ("build", "new")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=Path("config.toml"), metavar="PATH",
+                        help="site configuration file (default: config.toml); the site's "
+                        "folders are read beside it")
+
+
+def _build_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--output", type=Path, default=None, metavar="DIR",
+                        help="folder to write the site to (default: output/ beside the config)")
+    parser.add_argument("--drafts", action="store_true",
+                        help="include drafts and future-dated articles")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="build.py",
+        description="Gazette builds a static news site from Markdown articles. "
+        "With no command it builds the site into output/.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build_parser = commands.add_parser("build", help="build the site (the default command)")
+    _common(build_parser)
+    _build_flags(build_parser)
+
+    new_parser = commands.add_parser("new", help="write a new article file and print its path")
+    _common(new_parser)
+    new_parser.add_argument("title", help="the headline, in quotes")
+    new_parser.add_argument("--section", required=True, help="section folder, e.g. world")
+
+    parser.epilog = "commands and their options:\n\n" + "\n".join(
+        "  " + sub.format_help().replace("\n", "\n  ")
+        for sub in commands.choices.values()
+    )
+    return parser
+
+
+def _normalise(argv: list[str]) -> list[str]:
+    """`build.py --drafts` means `build.py build --drafts`."""
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        return ["build", *argv]
+    return argv
+
+
+def _output_dir(args: argparse.Namespace, config: Config) -> Path:
+    return args.output if args.output is not None else config.root / "output"
+
+
+def run_build(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    result = build(config, _output_dir(args, config), include_drafts=args.drafts)
+    print(result.summary())
+    return 0
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from gazette.scaffold import new_article
+
+    config = load_config(args.config)
+    path = new_article(config, args.title, args.section, build_now(config.tz))
+    print(path)
+    print("It is a draft: set 'draft: false' to publish it.", file=sys.stderr)
+    return 0
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "build": run_build,
+    "new": run_new,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(_normalise(list(sys.argv[1:] if argv is None else argv)))
+    try:
+        return HANDLERS[args.command](args)
+    except GazetteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,329 @@
+"""Stage 1: `config.toml` into typed, validated settings.
+
+All problems in the file are reported at once, and an unknown key names the
+closest known one, because a typo in config is the most common setup error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from gazette.errors import GazetteError
+
+ENGLISH_HIJRI_MONTHS = (
+    "Muharram",
+    "Safar",
+    "Rabi' al-awwal",
+    "Rabi' al-thani",
+    "Jumada al-awwal",
+    "Jumada al-thani",
+    "Rajab",
+    "Sha'ban",
+    "Ramadan",
+    "Shawwal",
+    "Dhu al-Qa'dah",
+    "Dhu al-Hijjah",
+)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = "Gazette"
+    tagline: str = ""
+    base_url: str = "https://example.com/"
+    language: str = "en"
+    timezone: str = "UTC"
+    per_page: int = 10
+    permalink: str = "/{section}/{slug}/"
+    weather_unit: str = "°C"
+    description: str = ""
+    date_format: str = "{weekday}, {month} {day}, {year}"
+
+
+@dataclass(frozen=True)
+class HijriConfig:
+    format: str = "{month_name} {day}, {year} H"
+    month_names: tuple[str, ...] = ENGLISH_HIJRI_MONTHS
+    digits: str = "latin"
+    # "YYYY-MM" (Hijri year and month) -> Gregorian date the month began locally.
+    month_starts: dict[str, dt.date] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    site: SiteConfig = field(default_factory=SiteConfig)
+    hijri: HijriConfig = field(default_factory=HijriConfig)
+    # Section slug -> display name, in navigation order; empty means "from content/".
+    sections: dict[str, str] = field(default_factory=dict)
+    root: Path = Path(".")
+    path: Path | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.site.timezone)
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.root / "static"
+
+
+_TABLES: dict[str, type] = {"site": SiteConfig, "hijri": HijriConfig}
+_TOP_KEYS = [*_TABLES, "sections"]
+_MONTH_KEY = re.compile(r"^(\d{3,4})-(\d{1,2})$")
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate `config.toml`; raise one GazetteError listing every problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise GazetteError(
+            "config file not found",
+            file=path,
+            hint="run from the site's folder or pass --config PATH",
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise GazetteError(
+            f"config is not UTF-8 (bad byte at offset {exc.start})",
+            file=path,
+            hint="save the file as UTF-8",
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        raise GazetteError(
+            f"config is not valid TOML: {exc}",
+            file=path,
+            line=line,
+            hint="check quotes, brackets and '=' on that line",
+        ) from None
+    return parse_config(data, path=path, text=text)
+
+
+def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = "") -> Config:
+    errors: list[GazetteError] = []
+    where = path if path is not None else "config.toml"
+
+    def problem(message: str, key_path: str, hint: str | None = None) -> None:
+        errors.append(
+            GazetteError(message, file=where, line=_key_line(text, key_path), hint=hint)
+        )
+
+    for key in data:
+        if key not in _TOP_KEYS:
+            problem(f"unknown config table or key '{key}'", key, _suggest(key, _TOP_KEYS))
+
+    values: dict[str, Any] = {}
+    for table, cls in _TABLES.items():
+        raw = data.get(table, {})
+        if not isinstance(raw, dict):
+            problem(f"'{table}' must be a table ([{table}])", table)
+            continue
+        values[table] = _build_dataclass(cls, raw, table, problem)
+
+    sections: dict[str, str] = {}
+    raw_sections = data.get("sections", {})
+    if not isinstance(raw_sections, dict):
+        problem("'sections' must be a table of slug = \"Display name\"", "sections")
+    else:
+        for slug, name in raw_sections.items():
+            if not isinstance(name, str):
+                problem(f"section '{slug}' must have a string display name", f"sections.{slug}")
+            else:
+                sections[str(slug)] = name
+
+    site = values.get("site") or SiteConfig()
+    hijri = values.get("hijri") or HijriConfig()
+    _check_site(site, problem)
+    hijri = _check_hijri(hijri, problem)
+
+    if errors:
+        raise GazetteError.collect(errors)
+    root = path.parent if path is not None else Path(".")
+    return Config(site=site, hijri=hijri, sections=sections, root=root, path=path)
+
+
+def _build_dataclass(cls: type, raw: dict[str, Any], table: str, problem: Any) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = [f.name for f in dataclasses.fields(cls)]
+    kwargs: dict[str, Any] = {}
+    for key, value in raw.items():
+        key_path = f"{table}.{key}"
+        if key not in known:
+            problem(f"unknown key '{key}' in [{table}]", key_path, _suggest(key, known))
+            continue
+        expected = hints[key]
+        converted, ok = _coerce(value, expected)
+        if not ok:
+            problem(
+                f"'{key}' in [{table}] must be {_type_name(expected)}, "
+                f"not {type(value).__name__}",
+                key_path,
+            )
+            continue
+        kwargs[key] = converted
+    return cls(**kwargs)
+
+
+def _coerce(value: Any, expected: Any) -> tuple[Any, bool]:
+    origin = typing.get_origin(expected)
+    if expected is str:
+        return value, isinstance(value, str)
+    if expected is int:
+        return value, isinstance(value, int) and not isinstance(value, bool)
+    if expected is bool:
+        return value, isinstance(value, bool)
+    if origin is tuple:
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return (tuple(value) if ok else value), ok
+    if origin is dict:
+        return value, isinstance(value, dict)
+    if origin in (types.UnionType, typing.Union):
+        for option in typing.get_args(expected):
+            converted, ok = _coerce(value, option)
+            if ok:
+                return converted, True
+        return value, False
+    return value, isinstance(value, expected)
+
+
+def _type_name(expected: Any) -> str:
+    names = {str: "a string", int: "a whole number", bool: "true or false"}
+    if expected in names:
+        return names[expected]
+    origin = typing.get_origin(expected)
+    if origin is tuple:
+        return "a list of strings"
+    if origin is dict:
+        return "a table"
+    return str(expected)
+
+
+def _check_site(site: SiteConfig, problem: Any) -> None:
+    try:
+        ZoneInfo(site.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problem(
+            f"unknown timezone '{site.timezone}'",
+            "site.timezone",
+            "use an IANA name such as 'Asia/Dhaka' or 'UTC'",
+        )
+    if not re.match(r"^https?://[^/\s]+", site.base_url):
+        problem(
+            f"base_url '{site.base_url}' is not an absolute http(s) URL",
+            "site.base_url",
+            "write it like 'https://example.com/' or 'https://example.com/news/'",
+        )
+    if site.per_page < 1:
+        problem("per_page must be at least 1", "site.per_page")
+    if "{slug}" not in site.permalink:
+        problem(
+            f"permalink '{site.permalink}' must contain {{slug}}",
+            "site.permalink",
+            "the default is '/{section}/{slug}/'",
+        )
+    else:
+        unknown = set(re.findall(r"{(\w+)}", site.permalink)) - {
+            "section",
+            "slug",
+            "year",
+            "month",
+            "day",
+        }
+        if unknown:
+            problem(
+                f"permalink uses unknown placeholder(s) {sorted(unknown)}",
+                "site.permalink",
+                "use {section}, {slug}, {year}, {month}, {day}",
+            )
+
+
+def _check_hijri(hijri: HijriConfig, problem: Any) -> HijriConfig:
+    if len(hijri.month_names) != 12:
+        problem(
+            f"hijri.month_names must list 12 names, not {len(hijri.month_names)}",
+            "hijri.month_names",
+        )
+    if hijri.digits not in ("latin", "arabic"):
+        problem(
+            f"hijri.digits must be 'latin' or 'arabic', not '{hijri.digits}'",
+            "hijri.digits",
+        )
+    try:
+        hijri.format.format(month_name="", month=1, day=1, year=1)
+    except (KeyError, IndexError, ValueError) as exc:
+        problem(
+            f"hijri.format '{hijri.format}' is not valid ({exc})",
+            "hijri.format",
+            "use {day}, {month}, {month_name} and {year}",
+        )
+    starts: dict[str, dt.date] = {}
+    for key, value in hijri.month_starts.items():
+        match = _MONTH_KEY.match(str(key))
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            problem(
+                f"hijri.month_starts key '{key}' is not a Hijri 'YEAR-MONTH'",
+                f"hijri.month_starts.{key}",
+                "write it like \"1445-03\" = 2023-09-17",
+            )
+            continue
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            problem(
+                f"hijri.month_starts '{key}' must be a plain date like 2023-09-17",
+                f"hijri.month_starts.{key}",
+            )
+            continue
+        starts[f"{int(match.group(1))}-{int(match.group(2)):02d}"] = value
+    return dataclasses.replace(hijri, month_starts=starts)
+
+
+def _suggest(key: str, known: list[str]) -> str | None:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "known keys: " + ", ".join(known)
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
+
+
+def _key_line(text: str, key_path: str) -> int | None:
+    """Best-effort line of a dotted key in TOML text, for error messages."""
+    if not text:
+        return None
+    *tables, key = key_path.split(".")
+    table = ".".join(tables)
+    current = ""
+    key_re = re.compile(r'^\s*["\']?' + re.escape(key) + r'["\']?\s*=')
+    table_re = re.compile(r"^\s*\[([^\]]+)\]")
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = table_re.match(line)
+        if header:
+            current = header.group(1).strip()
+            if not tables and current == key:
+                return number
+            continue
+        if current == table and key_re.match(line):
+            return number
+    return None

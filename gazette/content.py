@@ -1,0 +1,384 @@
+"""Stage 2: discover Markdown files, read their front matter, validate it.
+
+Produces `Article` records with the body still in Markdown. Every problem in
+every file is collected, so a writer sees all mistakes in one run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from slugify import slugify
+
+from gazette.config import Config
+from gazette.errors import GazetteError
+from gazette.hijri import HijriDate, HijriRangeError, parse_hijri, to_hijri
+from gazette.model import Article, Weather
+
+try:  # libyaml is ten times faster; fall back to pure Python where it is missing
+    from yaml import CSafeLoader as YamlLoader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as YamlLoader  # type: ignore[assignment]
+
+KNOWN_KEYS = {
+    "title",
+    "date",
+    "hijri",
+    "weather",
+    "source",
+    "dateline",
+    "section",
+    "tags",
+    "author",
+    "image",
+    "image_alt",
+    "caption",
+    "summary",
+    "slug",
+    "draft",
+    "updated",
+}
+_STRING_KEYS = ("source", "dateline", "author", "image", "image_alt", "caption", "summary")
+_FENCE = re.compile(r"^---[ \t]*$")
+_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A Markdown file's text and where it came from."""
+
+    path: str  # relative to content/, POSIX separators
+    text: str
+
+
+def discover(content_dir: Path) -> list[Path]:
+    """Every Markdown file under content/, in a stable order."""
+    if not content_dir.is_dir():
+        raise GazetteError(
+            "content folder not found",
+            file=content_dir,
+            hint="create it and put articles in section folders, e.g. content/world/",
+        )
+    return sorted(p for p in content_dir.rglob("*.md") if p.is_file())
+
+
+def read_source(path: Path, content_dir: Path) -> SourceFile:
+    relative = path.relative_to(content_dir).as_posix()
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise GazetteError(
+            f"file is not UTF-8 text (invalid byte at offset {exc.start})",
+            file=_shown(content_dir, relative),
+            hint="save it as UTF-8 in your editor",
+        ) from None
+    return SourceFile(relative, text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def split_front_matter(source: SourceFile, shown: str) -> tuple[str, str, int]:
+    """Return (front matter YAML, body, line number where the body starts)."""
+    lines = source.text.split("\n")
+    if not lines or not _FENCE.match(lines[0]):
+        raise GazetteError(
+            "file has no front matter",
+            file=shown,
+            line=1,
+            hint="start the file with a '---' line, then title: and date:, then '---'",
+        )
+    for index in range(1, len(lines)):
+        if _CLOSE.match(lines[index]):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    raise GazetteError(
+        "front matter is not closed",
+        file=shown,
+        line=1,
+        hint="add a '---' line after the last front matter key",
+    )
+
+
+def parse_article(source: SourceFile, config: Config, shown: str) -> Article:
+    """Validate one file's front matter into an Article (body still Markdown)."""
+    front, body, body_line = split_front_matter(source, shown)
+    try:
+        meta = yaml.load(front, Loader=YamlLoader) if front.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise GazetteError(
+            f"front matter is not valid YAML: {problem}",
+            file=shown,
+            line=line,
+            hint="quote values that contain ': ' or start with a special character",
+        ) from None
+    if not isinstance(meta, dict):
+        raise GazetteError(
+            "front matter must be a set of 'key: value' lines",
+            file=shown,
+            line=2,
+            hint="write e.g. 'title: Headline' and 'date: 2023-09-23'",
+        )
+    return _validate(meta, front, body, body_line, source.path, shown, config)
+
+
+def _validate(
+    meta: dict[Any, Any],
+    front: str,
+    body: str,
+    body_line: int,
+    path: str,
+    shown: str,
+    config: Config,
+) -> Article:
+    def fail(key: str, message: str, hint: str | None = None) -> GazetteError:
+        return GazetteError(message, file=shown, line=_key_line(front, key), hint=hint)
+
+    meta = {str(k): v for k, v in meta.items()}
+    for key in ("title", "date"):
+        if meta.get(key) in (None, ""):
+            raise GazetteError(
+                f"front matter is missing '{key}'",
+                file=shown,
+                line=_key_line(front, key) or 1,
+                hint=f"add a line like {_EXAMPLES[key]!r} between the '---' lines",
+            )
+    title = meta["title"]
+    if isinstance(title, (int, float)) and not isinstance(title, bool):
+        title = str(title)
+    if not isinstance(title, str):
+        raise fail("title", "'title' must be text", "write the headline on one line")
+
+    tz = config.tz
+    date = _to_datetime(meta["date"], tz)
+    if date is None:
+        raise fail("date", f"'date' is not a date: {meta['date']!r}", _DATE_HINT)
+    updated = None
+    if meta.get("updated") is not None:
+        updated = _to_datetime(meta["updated"], tz)
+        if updated is None:
+            raise fail("updated", f"'updated' is not a date: {meta['updated']!r}", _DATE_HINT)
+
+    hijri = _hijri(meta.get("hijri"), date.date(), config, fail)
+    weather = _weather(meta.get("weather"), config.site.weather_unit, fail)
+
+    strings: dict[str, str | None] = {}
+    for key in _STRING_KEYS:
+        value = meta.get(key)
+        if value is not None and not isinstance(value, (str, int, float)):
+            raise fail(key, f"'{key}' must be text, not {_kind(value)}")
+        strings[key] = None if value is None else str(value)
+
+    tags = _tags(meta.get("tags"), fail)
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        raise fail("draft", "'draft' must be true or false")
+
+    section = meta.get("section")
+    if section is None:
+        folder = path.split("/")[0] if "/" in path else None
+        if folder is None:
+            raise GazetteError(
+                "article has no section",
+                file=shown,
+                line=1,
+                hint="move it into a section folder (content/world/...) or add 'section:'",
+            )
+        section = folder
+    if not isinstance(section, str):
+        raise fail("section", "'section' must be text")
+    section = slugify(section)
+    if config.sections and section not in config.sections:
+        raise fail(
+            "section" if "section" in meta else "title",
+            f"unknown section '{section}'",
+            "use one of " + ", ".join(config.sections) + " or add it to [sections] in config",
+        )
+
+    raw_slug = meta.get("slug")
+    if raw_slug is not None and not isinstance(raw_slug, (str, int)):
+        raise fail("slug", "'slug' must be text")
+    slug = slugify(str(raw_slug if raw_slug is not None else title))
+    if not slug:
+        slug = slugify(Path(path).stem) or "article"
+
+    image = strings["image"]
+    if image is not None:
+        image = _image_url(image, path)
+
+    extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
+    return Article(
+        path=path,
+        title=title,
+        date=date,
+        hijri=hijri,
+        section=section,
+        slug=slug,
+        body=body,
+        body_line=body_line,
+        updated=updated,
+        weather=weather,
+        source=strings["source"],
+        dateline=strings["dateline"],
+        tags=tags,
+        author=strings["author"],
+        image=image,
+        image_alt=strings["image_alt"],
+        caption=strings["caption"],
+        summary=strings["summary"],
+        draft=draft,
+        extra=extra,
+    )
+
+
+_EXAMPLES = {"title": "title: Kim inspects weapons in Vladivostok", "date": "date: 2023-09-23"}
+_DATE_HINT = "write it as 2023-09-23 or 2023-09-23 14:30 or 2023-09-23T14:30:00+06:00"
+
+
+def _to_datetime(value: Any, tz: dt.tzinfo) -> dt.datetime | None:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=tz)
+    return None
+
+
+def _hijri(value: Any, day: dt.date, config: Config, fail: Any) -> HijriDate:
+    if value is None:
+        try:
+            return to_hijri(day, config.hijri)
+        except HijriRangeError as exc:
+            raise fail(
+                "date",
+                f"the Hijri date of {day.isoformat()} cannot be computed: {exc}",
+                "give the date yourself with 'hijri: YEAR-MONTH-DAY'",
+            ) from None
+    if isinstance(value, dt.date):  # YAML reads 1445-03-07 as a (Gregorian) date
+        value = f"{value.year}-{value.month}-{value.day}"
+    try:
+        return parse_hijri(str(value))
+    except ValueError as exc:
+        raise fail("hijri", f"'hijri' is not a valid Hijri date: {exc}", "write it like 1445-03-07")
+
+
+def _weather(value: Any, unit: str, fail: Any) -> Weather | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return Weather(condition=value, unit=unit)
+    if not isinstance(value, dict):
+        raise fail(
+            "weather",
+            f"'weather' must be text or a mapping, not {_kind(value)}",
+            "write 'weather: {condition: scattered clouds, high: 30, low: 30}'",
+        )
+    unknown = set(map(str, value)) - {"condition", "high", "low"}
+    if unknown:
+        raise fail(
+            "weather",
+            f"'weather' has unknown key(s) {sorted(unknown)}",
+            "use condition, high and low",
+        )
+    condition = value.get("condition", "")
+    if not isinstance(condition, str):
+        raise fail("weather", "weather 'condition' must be text")
+    figures = {}
+    for key in ("high", "low"):
+        figure = value.get(key)
+        if figure is not None and (
+            isinstance(figure, bool) or not isinstance(figure, (int, float))
+        ):
+            raise fail("weather", f"weather '{key}' must be a number, not {figure!r}")
+        figures[key] = figure
+    return Weather(condition=condition, high=figures["high"], low=figures["low"], unit=unit)
+
+
+def _tags(value: Any, fail: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [part for part in (p.strip() for p in value.split(",")) if part]
+    if not isinstance(value, list) or not all(
+        isinstance(t, (str, int, float)) and not isinstance(t, bool) for t in value
+    ):
+        raise fail("tags", "'tags' must be a list of words", "write 'tags: [russia, defence]'")
+    seen: dict[str, None] = {}
+    for tag in value:
+        seen.setdefault(str(tag).strip(), None)
+    return tuple(t for t in seen if t)
+
+
+def _image_url(image: str, article_path: str) -> str:
+    """Resolve an image path against the article's folder (or content/ for '/...')."""
+    if re.match(r"^[a-z][a-z0-9+.-]*://", image, re.IGNORECASE):
+        return image
+    if image.startswith("/"):
+        return image.lstrip("/")
+    folder = article_path.rsplit("/", 1)[0] if "/" in article_path else ""
+    parts: list[str] = [p for p in folder.split("/") if p]
+    for part in image.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+    return "/".join(parts)
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list"}.get(type(value), type(value).__name__)
+
+
+def _key_line(front: str, key: str) -> int | None:
+    """Line number (in the whole file) of a top-level front matter key."""
+    pattern = re.compile(rf"^['\"]?{re.escape(key)}['\"]?\s*:")
+    for index, line in enumerate(front.split("\n")):
+        if pattern.match(line):
+            return index + 2
+    return None
+
+
+def _shown(content_dir: Path, relative: str) -> str:
+    return (content_dir / relative).as_posix()
+
+
+def load_articles(config: Config, paths: Iterable[Path] | None = None) -> list[Article]:
+    """Read and validate every article; raise one error listing all problems."""
+    content_dir = config.content_dir
+    files = discover(content_dir) if paths is None else list(paths)
+    articles: list[Article] = []
+    errors: list[GazetteError] = []
+    for file in files:
+        relative = file.relative_to(content_dir).as_posix()
+        shown = _display_path(config, content_dir / relative)
+        try:
+            source = read_source(file, content_dir)
+            articles.append(parse_article(source, config, shown))
+        except GazetteError as exc:
+            if exc.file and not exc.problems:
+                exc.file = shown
+            errors.append(exc)
+    if errors:
+        raise GazetteError.collect(errors)
+    return articles
+
+
+def _display_path(config: Config, path: Path) -> str:
+    """A path as the user would type it: relative to the site folder when possible."""
+    try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        return path.as_posix()

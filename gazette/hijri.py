@@ -1,0 +1,96 @@
+"""Hijri dates as newspapers print them: local month starts first, Umm al-Qura after.
+
+A fixed day offset from Umm al-Qura goes wrong at month ends, so each month is
+located by its start date: the site's table of locally announced starts where
+it has one, the Umm al-Qura start otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from hijridate import Gregorian, Hijri
+
+from gazette.config import HijriConfig
+
+ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+_HIJRI_TEXT = re.compile(r"^\s*(\d{3,4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+class HijriRangeError(ValueError):
+    """The date is outside what the calendar covers."""
+
+
+@dataclass(frozen=True, order=True)
+class HijriDate:
+    year: int
+    month: int
+    day: int
+
+    def format(self, settings: HijriConfig) -> str:
+        text = settings.format.format(
+            year=self.year,
+            month=self.month,
+            day=self.day,
+            month_name=settings.month_names[self.month - 1],
+        )
+        if settings.digits == "arabic":
+            text = text.translate(ARABIC_DIGITS)
+        return text
+
+    def iso(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+
+def _next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def _umm_al_qura_start(year: int, month: int) -> dt.date:
+    try:
+        return Hijri(year, month, 1).to_gregorian().to_pydate()
+    except (OverflowError, ValueError) as exc:
+        raise HijriRangeError(str(exc)) from None
+
+
+def month_start(year: int, month: int, settings: HijriConfig) -> dt.date:
+    local = settings.month_starts.get(f"{year}-{month:02d}")
+    return local if local is not None else _umm_al_qura_start(year, month)
+
+
+def to_hijri(day: dt.date, settings: HijriConfig) -> HijriDate:
+    """The local Hijri date of a Gregorian day."""
+    try:
+        uq = Gregorian(day.year, day.month, day.day).to_hijri()
+    except (OverflowError, ValueError) as exc:
+        raise HijriRangeError(str(exc)) from None
+    # The local month is the Umm al-Qura month or one of its neighbours.
+    candidates = [_previous_month(uq.year, uq.month), (uq.year, uq.month)]
+    candidates.append(_next_month(uq.year, uq.month))
+    for year, month in reversed(candidates):
+        try:
+            start = month_start(year, month, settings)
+        except HijriRangeError:
+            continue
+        if start <= day:
+            return HijriDate(year, month, (day - start).days + 1)
+    raise HijriRangeError(f"no Hijri month found for {day.isoformat()}")
+
+
+def parse_hijri(text: str) -> HijriDate:
+    """Parse a front matter override written as YEAR-MONTH-DAY (e.g. 1445-03-07)."""
+    match = _HIJRI_TEXT.match(text)
+    if not match:
+        raise ValueError(f"'{text}' is not a Hijri date written as YEAR-MONTH-DAY")
+    year, month, day = (int(g) for g in match.groups())
+    if not 1 <= month <= 12:
+        raise ValueError(f"Hijri month {month} is not between 1 and 12")
+    if not 1 <= day <= 30:
+        raise ValueError(f"Hijri day {day} is not between 1 and 30")
+    return HijriDate(year, month, day)

@@ -1,0 +1,67 @@
+"""Stage 3: article bodies from Markdown to HTML, code highlighted by Pygments.
+
+Highlighting uses CSS classes, not inline styles, so one generated stylesheet
+themes all code and the page HTML stays small.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+import markdown
+from markupsafe import escape
+from pygments.formatters import HtmlFormatter
+
+from gazette.model import Article
+
+CODE_CSS_CLASS = "highlight"
+EXTENSIONS = ["extra", "codehilite", "toc", "sane_lists"]
+EXTENSION_CONFIGS = {
+    "codehilite": {"css_class": CODE_CSS_CLASS, "guess_lang": False},
+    "toc": {"permalink": False},
+}
+
+
+class MarkdownRenderer:
+    """A reusable Markdown converter; building one per article would be slow."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+
+    def convert(self, text: str) -> tuple[str, str]:
+        """Return (body HTML, table-of-contents HTML)."""
+        self._md.reset()
+        html = self._md.convert(text)
+        return html, getattr(self._md, "toc", "")
+
+
+def with_dateline_and_credit(html: str, dateline: str | None, source: str | None) -> str:
+    """Open the first paragraph with the dateline and close the last with the credit,
+    as printed newspapers do ('MOSCOW: ...' and '... — AFP')."""
+    if dateline:
+        opening = f'<span class="dateline">{escape(dateline)}:</span> '
+        html = html.replace("<p>", "<p>" + opening, 1) if html.startswith("<p>") else (
+            f"<p>{opening}</p>\n{html}"
+        )
+    if source:
+        credit = f'<span class="credit">— {escape(source)}</span>'
+        if html.endswith("</p>"):
+            html = f"{html[:-4]} {credit}</p>"
+        else:
+            html = f'{html}\n<p class="credit-line">{credit}</p>'
+    return html
+
+
+def render_articles(articles: Iterable[Article]) -> list[Article]:
+    renderer = MarkdownRenderer()
+    result = []
+    for article in articles:
+        html, toc = renderer.convert(article.body)
+        html = with_dateline_and_credit(html, article.dateline, article.source)
+        result.append(dataclasses.replace(article, html=html, toc=toc))
+    return result
+
+
+def code_stylesheet(style: str = "default") -> str:
+    return HtmlFormatter(style=style).get_style_defs(f".{CODE_CSS_CLASS}") + "\n"

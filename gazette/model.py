@@ -1,0 +1,141 @@
+"""The site model: typed records that every stage after `content` passes along.
+
+Kept free of logic beyond small derived properties, so the stages that build
+and consume them (content, markup, site, render) stay independent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from gazette.hijri import HijriDate
+
+
+@dataclass(frozen=True)
+class Weather:
+    condition: str
+    high: float | None = None
+    low: float | None = None
+    unit: str = "°C"
+
+    @property
+    def temperatures(self) -> str:
+        """'30°C / 30°C' as on the reference page; empty when no figures were given."""
+        figures = [_number(v) + self.unit for v in (self.high, self.low) if v is not None]
+        return " / ".join(figures)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+@dataclass
+class Article:
+    """One Markdown file, validated; `html` and `url` are filled by later stages."""
+
+    path: str  # relative to content/, POSIX separators
+    title: str
+    date: dt.datetime  # timezone-aware, in the site's timezone
+    hijri: HijriDate
+    section: str
+    slug: str
+    body: str
+    body_line: int = 1
+    updated: dt.datetime | None = None
+    weather: Weather | None = None
+    source: str | None = None
+    dateline: str | None = None
+    tags: tuple[str, ...] = ()
+    author: str | None = None
+    image: str | None = None  # site-relative URL of the image file, or an absolute URL
+    image_alt: str | None = None
+    caption: str | None = None
+    summary: str | None = None
+    draft: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+    html: str = ""
+    toc: str = ""
+    url: str = ""  # site-relative, no leading slash: "world/kim-visits-vladivostok/"
+
+    @property
+    def words(self) -> int:
+        return len(self.body.split())
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.words / 200))
+
+    @property
+    def modified(self) -> dt.datetime:
+        return self.updated or self.date
+
+
+@dataclass
+class Term:
+    """A section, tag or author: a named list of articles with pages of its own."""
+
+    kind: str  # "section", "tag" or "author"
+    slug: str
+    name: str
+    url: str
+    articles: list[Article] = field(default_factory=list)
+
+
+@dataclass
+class Archive:
+    """A year or a month of articles."""
+
+    year: int
+    month: int | None
+    url: str
+    articles: list[Article] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        if self.month is None:
+            return str(self.year)
+        return dt.date(self.year, self.month, 1).strftime("%B %Y")
+
+
+@dataclass
+class Pagination:
+    number: int
+    total: int
+    urls: list[str]  # url of every page, first page first
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.urls[self.number] if self.number < self.total else None
+
+
+@dataclass
+class Page:
+    """One HTML file to render: a template and what it shows."""
+
+    url: str  # site-relative, no leading slash; "" is the home page
+    template: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def output_path(self) -> str:
+        if self.url == "" or self.url.endswith("/"):
+            return self.url + "index.html"
+        return self.url
+
+
+@dataclass
+class Site:
+    articles: list[Article]  # newest first
+    sections: list[Term]
+    tags: list[Term]
+    authors: list[Term]
+    years: list[Archive]
+    months: list[Archive]
+    pages: list[Page]

@@ -1,0 +1,125 @@
+"""The whole build, top to bottom: config → content → markup → site → render → output.
+
+Every user error is raised before `output/` is touched (content, URLs, images)
+or while the new site is still in its staging folder (templates), so a failed
+build leaves the published site as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from gazette.assets import collect_assets
+from gazette.config import Config
+from gazette.content import load_articles
+from gazette.errors import GazetteError
+from gazette.markup import render_articles
+from gazette.model import Article
+from gazette.output import WriteReport, publish
+from gazette.render import render_site
+from gazette.site import build_site, select_articles
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    articles: int
+    pages: int
+    report: WriteReport
+    seconds: float
+
+    def summary(self) -> str:
+        r = self.report
+        return (
+            f"Built {self.articles} articles into {self.pages} pages: "
+            f"{r.written} written, {r.unchanged} unchanged, {r.removed} removed "
+            f"in {self.seconds:.2f} s"
+        )
+
+
+def build_now(tz: dt.tzinfo) -> dt.datetime:
+    """'Now' for choosing published articles; SOURCE_DATE_EPOCH pins it for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz)
+        except ValueError:
+            raise GazetteError(
+                f"SOURCE_DATE_EPOCH is not a whole number of seconds: {epoch!r}",
+                hint="unset it or set it to a Unix time such as 1695427200",
+            ) from None
+    return dt.datetime.now(tz)
+
+
+def check_output_dir(output_dir: Path, config: Config) -> None:
+    """Refuse an output folder whose replacement would destroy sources or the system."""
+    out = output_dir.resolve()
+    protected = {
+        "the site folder": config.root.resolve(),
+        "content/": config.content_dir.resolve(),
+        "templates/": config.templates_dir.resolve(),
+        "static/": config.static_dir.resolve(),
+        "your home folder": Path.home().resolve(),
+        "/": Path("/").resolve(),
+    }
+    for name, path in protected.items():
+        if out == path or out in path.parents:
+            raise GazetteError(
+                f"refusing to use {output_dir} as the output folder: it is or contains {name}",
+                hint="the build replaces the output folder whole; choose a folder of its own, "
+                "such as output/",
+            )
+
+
+def check_images(articles: list[Article], content_files: set[str], config: Config) -> None:
+    errors = []
+    for article in articles:
+        image = article.image
+        if image and "://" not in image and image not in content_files:
+            errors.append(
+                GazetteError(
+                    f"image '{image}' does not exist",
+                    file=f"content/{article.path}",
+                    line=_front_matter_line(config, article, "image"),
+                    hint="put the image file beside the article (or under content/) "
+                    "and check the name",
+                )
+            )
+    if errors:
+        raise GazetteError.collect(errors)
+
+
+def _front_matter_line(config: Config, article: Article, key: str) -> int | None:
+    path = config.content_dir / article.path
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return number
+    return None
+
+
+def build(
+    config: Config,
+    output_dir: Path,
+    *,
+    include_drafts: bool = False,
+    now: dt.datetime | None = None,
+) -> BuildResult:
+    started = time.perf_counter()
+    check_output_dir(output_dir, config)
+    now = now or build_now(config.tz)
+    articles = select_articles(load_articles(config), include_drafts=include_drafts, now=now)
+    assets = collect_assets(config.static_dir, config.content_dir)
+    check_images(articles, assets.content_files, config)
+    site = build_site(render_articles(articles), config)
+    files = itertools.chain(assets.files, render_site(site, config, assets))
+    report = publish(output_dir, files)
+    return BuildResult(
+        articles=len(site.articles),
+        pages=len(site.pages),
+        report=report,
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,164 @@
+"""Stage 5: pages of the site model through the site's Jinja templates.
+
+Links are written relative to the page that holds them (`link()` in
+templates), so `output/` works at a domain root and under any sub-path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from gazette.assets import Assets, OutputFile
+from gazette.config import Config
+from gazette.errors import GazetteError
+from gazette.model import Article, Page, Site
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+)
+
+
+def relative_root(url: str) -> str:
+    """The way back to the site root from a page at `url` ("./", "../", "../../")."""
+    depth = url.count("/")
+    return "../" * depth if depth else "./"
+
+
+def gregorian(value: dt.datetime | dt.date, pattern: str) -> str:
+    """A date in words, independent of the machine's locale."""
+    return pattern.format(
+        weekday=WEEKDAYS[value.weekday()],
+        month=MONTHS[value.month - 1],
+        day=value.day,
+        year=value.year,
+    )
+
+
+def make_environment(config: Config) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(config.templates_dir),
+        autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+    @jinja2.pass_context
+    def link(context: jinja2.runtime.Context, target: Any) -> str:
+        url = target if isinstance(target, str) else target.url
+        return context["root"] + url
+
+    @jinja2.pass_context
+    def asset(context: jinja2.runtime.Context, name: str) -> str:
+        urls = context["assets"]
+        if name not in urls:
+            raise GazetteError(
+                f"asset '{name}' is not in static/",
+                hint="add the file to static/ or fix the name in the template",
+            )
+        return context["root"] + urls[name]
+
+    def date_line(article: Article) -> str:
+        return f"{long_date(article.date)} | {article.hijri.format(config.hijri)}"
+
+    def long_date(value: dt.datetime | dt.date) -> str:
+        return gregorian(value, config.site.date_format)
+
+    env.globals.update(link=link, asset=asset)
+    env.filters.update(
+        date_line=date_line,
+        long_date=long_date,
+        hijri=lambda article: article.hijri.format(config.hijri),
+        iso=lambda value: value.isoformat(),
+        safe_html=Markup,
+    )
+    return env
+
+
+def render_site(site: Site, config: Config, assets: Assets) -> Iterator[OutputFile]:
+    """Render every page; pages are yielded one by one so they need not all be held."""
+    env = make_environment(config)
+    shared = {
+        "site": config.site,
+        "config": config,
+        "nav": site.sections,
+        "latest": site.articles[0] if site.articles else None,
+        "assets": assets.urls,
+    }
+    for page in site.pages:
+        yield OutputFile(page.output_path, render_page(env, page, shared, config))
+
+
+def render_page(env: jinja2.Environment, page: Page, shared: dict[str, Any], config: Config
+                ) -> bytes:
+    try:
+        template = env.get_template(page.template)
+        html = template.render(
+            **shared, **page.context, page=page, root=relative_root(page.url)
+        )
+    except jinja2.TemplateSyntaxError as exc:
+        raise GazetteError(
+            f"template syntax error: {exc.message}",
+            file=_template_path(config, exc.name or page.template),
+            line=exc.lineno,
+            hint="check the {% %} and {{ }} tags on that line",
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise GazetteError(
+            f"template '{exc.name}' not found (needed for /{page.url})",
+            file=_template_path(config, exc.name or page.template),
+            hint=f"create it in {config.templates_dir.name}/ or restore it from the sample site",
+        ) from None
+    except jinja2.UndefinedError as exc:
+        file, line = _template_frame(config, sys.exc_info()[2])
+        raise GazetteError(
+            f"template uses an undefined variable: {exc.message}",
+            file=file or _template_path(config, page.template),
+            line=line,
+            hint="check the name's spelling; front matter extras are in article.extra",
+        ) from None
+    except GazetteError as exc:
+        if exc.file is None:
+            file, line = _template_frame(config, sys.exc_info()[2])
+            exc.file, exc.line = file, line
+        raise
+    except jinja2.TemplateError as exc:
+        file, line = _template_frame(config, sys.exc_info()[2])
+        raise GazetteError(
+            f"template error: {exc}", file=file or _template_path(config, page.template),
+            line=line,
+        ) from None
+    return html.encode("utf-8")
+
+
+def _template_path(config: Config, name: str) -> str:
+    path = config.templates_dir / name
+    try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _template_frame(config: Config, tb: Any) -> tuple[str | None, int | None]:
+    """The innermost template file and line in a traceback (Jinja maps them back)."""
+    templates = config.templates_dir.resolve()
+    found: tuple[str | None, int | None] = (None, None)
+    for frame, line in traceback.walk_tb(tb):
+        filename = Path(frame.f_code.co_filename)
+        try:
+            relative = filename.resolve().relative_to(templates)
+        except (ValueError, OSError):
+            continue
+        found = (_template_path(config, relative.as_posix()), line)
+    return found

@@ -1,0 +1,223 @@
+"""Stage 4: from validated articles to the whole site: URLs, lists and pages.
+
+Everything a template needs is decided here (which articles a page lists, its
+URL, its neighbours), so rendering is a plain loop over `Site.pages`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from slugify import slugify
+
+from gazette.config import Config
+from gazette.errors import GazetteError
+from gazette.model import Archive, Article, Page, Pagination, Site, Term
+
+RELATED_COUNT = 4
+RELATED_WINDOW = 40  # candidates looked at per shared tag, nearest in time first
+HOME_PER_SECTION = 4
+
+
+def select_articles(
+    articles: Iterable[Article], *, include_drafts: bool, now: dt.datetime
+) -> list[Article]:
+    """Drop drafts and future-dated articles unless previewing; newest first."""
+    chosen = [a for a in articles if include_drafts or (not a.draft and a.date <= now)]
+    chosen.sort(key=lambda a: (a.date, a.path), reverse=True)
+    return chosen
+
+
+def article_url(article: Article, pattern: str) -> str:
+    url = pattern.format(
+        section=article.section,
+        slug=article.slug,
+        year=f"{article.date.year:04d}",
+        month=f"{article.date.month:02d}",
+        day=f"{article.date.day:02d}",
+    )
+    return url.lstrip("/")
+
+
+def assign_urls(articles: list[Article], config: Config) -> None:
+    """Give each article its URL; two articles on one URL is an error naming both."""
+    owners: dict[str, Article] = {}
+    errors = []
+    for article in articles:
+        article.url = article_url(article, config.site.permalink)
+        first = owners.setdefault(article.url, article)
+        if first is not article:
+            errors.append(
+                GazetteError(
+                    f"'{article.path}' and '{first.path}' would both be written to "
+                    f"/{article.url}",
+                    file=f"content/{article.path}",
+                    hint="give one of them a different 'slug:' in its front matter",
+                )
+            )
+    if errors:
+        raise GazetteError.collect(errors)
+
+
+def build_site(articles: list[Article], config: Config) -> Site:
+    """Articles (already selected and sorted newest first) into the site's pages."""
+    assign_urls(articles, config)
+    sections = _sections(articles, config)
+    tags = _terms(articles, "tag", "tag/", lambda a: a.tags)
+    authors = _terms(articles, "author", "author/", lambda a: [a.author] if a.author else [])
+    years, months = _archives(articles)
+    per_page = config.site.per_page
+
+    pages: list[Page] = [
+        Page(
+            url="",
+            template="home.html",
+            title=config.site.title,
+            context={
+                "lead": articles[0] if articles else None,
+                "sections": [
+                    (s, [a for a in s.articles if a is not articles[0]][:HOME_PER_SECTION])
+                    for s in sections
+                ],
+            },
+        )
+    ]
+    pages += _article_pages(articles, sections, tags, authors)
+    for term in [*sections, *tags, *authors]:
+        pages += _listing(term.url, f"{term.kind}.html", term.name, term.articles, per_page,
+                          {"term": term})
+    pages.append(
+        Page(url="archive/", template="archive_index.html", title="Archive",
+             context={"years": years, "months": months})
+    )
+    for archive in [*years, *months]:
+        pages += _listing(archive.url, "archive.html", archive.name, archive.articles,
+                          per_page, {"archive": archive})
+    pages.append(Page(url="404.html", template="404.html", title="Page not found"))
+    return Site(articles, sections, tags, authors, years, months, pages)
+
+
+def _sections(articles: list[Article], config: Config) -> list[Term]:
+    found: dict[str, list[Article]] = {}
+    for article in articles:
+        found.setdefault(article.section, []).append(article)
+    order = list(config.sections) or sorted(found)
+    return [
+        Term("section", slug, config.sections.get(slug) or slug.replace("-", " ").title(),
+             f"{slug}/", found[slug])
+        for slug in order
+        if slug in found
+    ]
+
+
+def _terms(
+    articles: list[Article], kind: str, prefix: str, names: Callable[[Article], Iterable[str]]
+) -> list[Term]:
+    terms: dict[str, Term] = {}
+    for article in articles:
+        for name in names(article):
+            slug = term_slug(name)
+            term = terms.get(slug)
+            if term is None:
+                term = terms[slug] = Term(kind, slug, name, f"{prefix}{slug}/")
+            term.articles.append(article)
+    return sorted(terms.values(), key=lambda t: t.slug)
+
+
+@lru_cache(maxsize=65536)
+def term_slug(name: str) -> str:
+    """Tags and authors are spelled freely; their URL slug is shared by all spellings."""
+    return slugify(name) or "untitled"
+
+
+def _archives(articles: list[Article]) -> tuple[list[Archive], list[Archive]]:
+    years: dict[int, Archive] = {}
+    months: dict[tuple[int, int], Archive] = {}
+    for article in articles:
+        y, m = article.date.year, article.date.month
+        years.setdefault(y, Archive(y, None, f"archive/{y:04d}/")).articles.append(article)
+        months.setdefault((y, m), Archive(y, m, f"archive/{y:04d}/{m:02d}/")).articles.append(
+            article
+        )
+    return list(years.values()), list(months.values())
+
+
+def _listing(
+    url: str, template: str, title: str, articles: list[Article], per_page: int,
+    extra: dict[str, object],
+) -> list[Page]:
+    """One page per `per_page` articles: url, url/page/2/, url/page/3/..."""
+    total = max(1, -(-len(articles) // per_page))
+    urls = [url] + [f"{url}page/{n}/" for n in range(2, total + 1)]
+    pages = []
+    for number, page_url in enumerate(urls, start=1):
+        chunk = articles[(number - 1) * per_page : number * per_page]
+        shown_title = title if number == 1 else f"{title} (page {number})"
+        context = {**extra, "articles": chunk, "pagination": Pagination(number, total, urls)}
+        pages.append(Page(url=page_url, template=template, title=shown_title, context=context))
+    return pages
+
+
+def _article_pages(
+    articles: list[Article], sections: list[Term], tags: list[Term], authors: list[Term]
+) -> list[Page]:
+    neighbours: dict[int, tuple[Article | None, Article | None]] = {}
+    for section in sections:
+        items = section.articles  # newest first
+        for i, article in enumerate(items):
+            newer = items[i - 1] if i > 0 else None
+            older = items[i + 1] if i + 1 < len(items) else None
+            neighbours[id(article)] = (older, newer)
+    by_tag = {t.slug: (t.articles, [-a.date.timestamp() for a in t.articles]) for t in tags}
+    section_terms = {s.slug: s for s in sections}
+    tag_terms = {t.slug: t for t in tags}
+    author_terms = {a.slug: a for a in authors}
+    pages = []
+    for article in articles:
+        older, newer = neighbours[id(article)]
+        pages.append(
+            Page(
+                url=article.url,
+                template="article.html",
+                title=article.title,
+                context={
+                    "article": article,
+                    "section": section_terms[article.section],
+                    "tags": [tag_terms[term_slug(t)] for t in article.tags],
+                    "author": author_terms[term_slug(article.author)] if article.author else None,
+                    "previous": older,
+                    "next": newer,
+                    "related": related_articles(article, by_tag),
+                },
+            )
+        )
+    return pages
+
+
+def related_articles(
+    article: Article, by_tag: dict[str, tuple[list[Article], list[float]]]
+) -> list[Article]:
+    """Articles sharing the most tags, nearest in time first among equals."""
+    scores: Counter[int] = Counter()
+    found: dict[int, Article] = {}
+    for tag in article.tags:
+        members, keys = by_tag.get(term_slug(tag), ([], []))
+        # members are newest first; look only at the ones nearest this article in time
+        if len(members) > RELATED_WINDOW:
+            at = bisect.bisect_left(keys, -article.date.timestamp())
+            window = members[max(0, at - RELATED_WINDOW // 2) : at + RELATED_WINDOW // 2]
+        else:
+            window = members
+        for other in window:
+            if other is not article:
+                scores[id(other)] += 1
+                found[id(other)] = other
+    ranked = sorted(
+        found.values(),
+        key=lambda o: (-scores[id(o)], abs((o.date - article.date).total_seconds()), o.path),
+    )
+    return ranked[:RELATED_COUNT]
