@@ -19,16 +19,27 @@ COMMANDS = ("build", "new")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, default=Path("config.toml"), metavar="PATH",
-                        help="site configuration file (default: config.toml); the site's "
-                        "folders are read beside it")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path("config.toml"),
+        metavar="PATH",
+        help="site configuration file (default: config.toml); the site's "
+        "folders are read beside it",
+    )
 
 
 def _build_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--output", type=Path, default=None, metavar="DIR",
-                        help="folder to write the site to (default: output/ beside the config)")
-    parser.add_argument("--drafts", action="store_true",
-                        help="include drafts and future-dated articles")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder to write the site to (default: output/ beside the config)",
+    )
+    parser.add_argument(
+        "--drafts", action="store_true", help="include drafts and future-dated articles"
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -50,8 +61,7 @@ def make_parser() -> argparse.ArgumentParser:
     new_parser.add_argument("--section", required=True, help="section folder, e.g. world")
 
     parser.epilog = "commands and their options:\n\n" + "\n".join(
-        "  " + sub.format_help().replace("\n", "\n  ")
-        for sub in commands.choices.values()
+        "  " + sub.format_help().replace("\n", "\n  ") for sub in commands.choices.values()
     )
     return parser
 

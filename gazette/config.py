@@ -124,9 +124,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
     where = path if path is not None else "config.toml"
 
     def problem(message: str, key_path: str, hint: str | None = None) -> None:
-        errors.append(
-            GazetteError(message, file=where, line=_key_line(text, key_path), hint=hint)
-        )
+        errors.append(GazetteError(message, file=where, line=_key_line(text, key_path), hint=hint))
 
     for key in data:
         if key not in _TOP_KEYS:
@@ -175,8 +173,7 @@ def _build_dataclass(cls: type, raw: dict[str, Any], table: str, problem: Any) -
         converted, ok = _coerce(value, expected)
         if not ok:
             problem(
-                f"'{key}' in [{table}] must be {_type_name(expected)}, "
-                f"not {type(value).__name__}",
+                f"'{key}' in [{table}] must be {_type_name(expected)}, not {type(value).__name__}",
                 key_path,
             )
             continue
@@ -283,7 +280,7 @@ def _check_hijri(hijri: HijriConfig, problem: Any) -> HijriConfig:
             problem(
                 f"hijri.month_starts key '{key}' is not a Hijri 'YEAR-MONTH'",
                 f"hijri.month_starts.{key}",
-                "write it like \"1445-03\" = 2023-09-17",
+                'write it like "1445-03" = 2023-09-17',
             )
             continue
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):

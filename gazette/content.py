@@ -269,7 +269,9 @@ def _hijri(value: Any, day: dt.date, config: Config, fail: Any) -> HijriDate:
     try:
         return parse_hijri(str(value))
     except ValueError as exc:
-        raise fail("hijri", f"'hijri' is not a valid Hijri date: {exc}", "write it like 1445-03-07")
+        raise fail(
+            "hijri", f"'hijri' is not a valid Hijri date: {exc}", "write it like 1445-03-07"
+        ) from None
 
 
 def _weather(value: Any, unit: str, fail: Any) -> Weather | None:

@@ -41,8 +41,10 @@ def with_dateline_and_credit(html: str, dateline: str | None, source: str | None
     as printed newspapers do ('MOSCOW: ...' and '... — AFP')."""
     if dateline:
         opening = f'<span class="dateline">{escape(dateline)}:</span> '
-        html = html.replace("<p>", "<p>" + opening, 1) if html.startswith("<p>") else (
-            f"<p>{opening}</p>\n{html}"
+        html = (
+            html.replace("<p>", "<p>" + opening, 1)
+            if html.startswith("<p>")
+            else (f"<p>{opening}</p>\n{html}")
         )
     if source:
         credit = f'<span class="credit">— {escape(source)}</span>'

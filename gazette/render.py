@@ -23,8 +23,18 @@ from gazette.model import Article, Page, Site
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 
@@ -100,13 +110,12 @@ def render_site(site: Site, config: Config, assets: Assets) -> Iterator[OutputFi
         yield OutputFile(page.output_path, render_page(env, page, shared, config))
 
 
-def render_page(env: jinja2.Environment, page: Page, shared: dict[str, Any], config: Config
-                ) -> bytes:
+def render_page(
+    env: jinja2.Environment, page: Page, shared: dict[str, Any], config: Config
+) -> bytes:
     try:
         template = env.get_template(page.template)
-        html = template.render(
-            **shared, **page.context, page=page, root=relative_root(page.url)
-        )
+        html = template.render(**shared, **page.context, page=page, root=relative_root(page.url))
     except jinja2.TemplateSyntaxError as exc:
         raise GazetteError(
             f"template syntax error: {exc.message}",
@@ -136,7 +145,8 @@ def render_page(env: jinja2.Environment, page: Page, shared: dict[str, Any], con
     except jinja2.TemplateError as exc:
         file, line = _template_frame(config, sys.exc_info()[2])
         raise GazetteError(
-            f"template error: {exc}", file=file or _template_path(config, page.template),
+            f"template error: {exc}",
+            file=file or _template_path(config, page.template),
             line=line,
         ) from None
     return html.encode("utf-8")

@@ -17,8 +17,10 @@ def new_article(config: Config, title: str, section: str, now: dt.datetime) -> P
     """Write content/<section>/<slug>.md and return its path; never overwrite a file."""
     section_slug = slugify(section)
     if not section_slug:
-        raise GazetteError(f"'{section}' is not usable as a section name",
-                           hint="use letters or digits, e.g. --section world")
+        raise GazetteError(
+            f"'{section}' is not usable as a section name",
+            hint="use letters or digits, e.g. --section world",
+        )
     if config.sections and section_slug not in config.sections:
         raise GazetteError(
             f"unknown section '{section_slug}'",
@@ -28,8 +30,11 @@ def new_article(config: Config, title: str, section: str, now: dt.datetime) -> P
     slug = slugify(title) or "article"
     path = config.content_dir / section_slug / f"{slug}.md"
     if path.exists():
-        raise GazetteError("an article with this headline already exists", file=path,
-                           hint="choose another headline or edit that file")
+        raise GazetteError(
+            "an article with this headline already exists",
+            file=path,
+            hint="choose another headline or edit that file",
+        )
     try:
         hijri = to_hijri(now.date(), config.hijri).iso()
     except HijriRangeError as exc:

@@ -53,8 +53,7 @@ def assign_urls(articles: list[Article], config: Config) -> None:
         if first is not article:
             errors.append(
                 GazetteError(
-                    f"'{article.path}' and '{first.path}' would both be written to "
-                    f"/{article.url}",
+                    f"'{article.path}' and '{first.path}' would both be written to /{article.url}",
                     file=f"content/{article.path}",
                     hint="give one of them a different 'slug:' in its front matter",
                 )
@@ -88,15 +87,26 @@ def build_site(articles: list[Article], config: Config) -> Site:
     ]
     pages += _article_pages(articles, sections, tags, authors)
     for term in [*sections, *tags, *authors]:
-        pages += _listing(term.url, f"{term.kind}.html", term.name, term.articles, per_page,
-                          {"term": term})
+        pages += _listing(
+            term.url, f"{term.kind}.html", term.name, term.articles, per_page, {"term": term}
+        )
     pages.append(
-        Page(url="archive/", template="archive_index.html", title="Archive",
-             context={"years": years, "months": months})
+        Page(
+            url="archive/",
+            template="archive_index.html",
+            title="Archive",
+            context={"years": years, "months": months},
+        )
     )
     for archive in [*years, *months]:
-        pages += _listing(archive.url, "archive.html", archive.name, archive.articles,
-                          per_page, {"archive": archive})
+        pages += _listing(
+            archive.url,
+            "archive.html",
+            archive.name,
+            archive.articles,
+            per_page,
+            {"archive": archive},
+        )
     pages.append(Page(url="404.html", template="404.html", title="Page not found"))
     return Site(articles, sections, tags, authors, years, months, pages)
 
@@ -107,8 +117,13 @@ def _sections(articles: list[Article], config: Config) -> list[Term]:
         found.setdefault(article.section, []).append(article)
     order = list(config.sections) or sorted(found)
     return [
-        Term("section", slug, config.sections.get(slug) or slug.replace("-", " ").title(),
-             f"{slug}/", found[slug])
+        Term(
+            "section",
+            slug,
+            config.sections.get(slug) or slug.replace("-", " ").title(),
+            f"{slug}/",
+            found[slug],
+        )
         for slug in order
         if slug in found
     ]
@@ -147,7 +162,11 @@ def _archives(articles: list[Article]) -> tuple[list[Archive], list[Archive]]:
 
 
 def _listing(
-    url: str, template: str, title: str, articles: list[Article], per_page: int,
+    url: str,
+    template: str,
+    title: str,
+    articles: list[Article],
+    per_page: int,
     extra: dict[str, object],
 ) -> list[Page]:
     """One page per `per_page` articles: url, url/page/2/, url/page/3/..."""
