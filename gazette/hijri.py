@@ -54,9 +54,10 @@ def _previous_month(year: int, month: int) -> tuple[int, int]:
 
 def _umm_al_qura_start(year: int, month: int) -> dt.date:
     try:
-        return Hijri(year, month, 1).to_gregorian().to_pydate()
+        start = Hijri(year, month, 1).to_gregorian()
     except (OverflowError, ValueError) as exc:
         raise HijriRangeError(str(exc)) from None
+    return dt.date(start.year, start.month, start.day)
 
 
 def month_start(year: int, month: int, settings: HijriConfig) -> dt.date:
