@@ -44,6 +44,22 @@ KNOWN_KEYS = {
     "draft",
     "updated",
 }
+
+
+class _FrontMatterLoader(YamlLoader):  # type: ignore[misc,valid-type]
+    """Safe YAML loader that keeps an impossible date (2023-02-30) as text, so
+    validation reports it with its key and line instead of crashing in PyYAML."""
+
+
+def _lenient_timestamp(loader: Any, node: Any) -> Any:
+    try:
+        return YamlLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _lenient_timestamp)
+
 _STRING_KEYS = ("source", "dateline", "author", "image", "image_alt", "caption", "summary")
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
@@ -107,7 +123,7 @@ def parse_article(source: SourceFile, config: Config, shown: str) -> Article:
     """Validate one file's front matter into an Article (body still Markdown)."""
     front, body, body_line = split_front_matter(source, shown)
     try:
-        meta = yaml.load(front, Loader=YamlLoader) if front.strip() else {}
+        meta = yaml.load(front, Loader=_FrontMatterLoader) if front.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None
@@ -172,13 +188,19 @@ def _validate(
     for key in _STRING_KEYS:
         value = meta.get(key)
         if value is not None and not isinstance(value, (str, int, float)):
-            raise fail(key, f"'{key}' must be text, not {_kind(value)}")
+            raise fail(
+                key,
+                f"'{key}' must be text, not {_kind(value)}",
+                f"write it on one line after '{key}:', in quotes if it has special characters",
+            )
         strings[key] = None if value is None else str(value)
 
     tags = _tags(meta.get("tags"), fail)
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
-        raise fail("draft", "'draft' must be true or false")
+        raise fail(
+            "draft", "'draft' must be true or false", "write 'draft: true' or remove the line"
+        )
 
     section = meta.get("section")
     if section is None:
@@ -192,7 +214,7 @@ def _validate(
             )
         section = folder
     if not isinstance(section, str):
-        raise fail("section", "'section' must be text")
+        raise fail("section", "'section' must be text", "write e.g. 'section: world'")
     section = slugify(section)
     if config.sections and section not in config.sections:
         raise fail(
@@ -203,7 +225,7 @@ def _validate(
 
     raw_slug = meta.get("slug")
     if raw_slug is not None and not isinstance(raw_slug, (str, int)):
-        raise fail("slug", "'slug' must be text")
+        raise fail("slug", "'slug' must be text", "write e.g. 'slug: kim-visits-vladivostok'")
     slug = slugify(str(raw_slug if raw_slug is not None else title))
     if not slug:
         slug = slugify(Path(path).stem) or "article"
@@ -238,6 +260,7 @@ def _validate(
 
 
 _EXAMPLES = {"title": "title: Kim inspects weapons in Vladivostok", "date": "date: 2023-09-23"}
+_WEATHER_HINT = "write 'weather: {condition: scattered clouds, high: 30, low: 30}'"
 _DATE_HINT = "write it as 2023-09-23 or 2023-09-23 14:30 or 2023-09-23T14:30:00+06:00"
 
 
@@ -283,7 +306,7 @@ def _weather(value: Any, unit: str, fail: Any) -> Weather | None:
         raise fail(
             "weather",
             f"'weather' must be text or a mapping, not {_kind(value)}",
-            "write 'weather: {condition: scattered clouds, high: 30, low: 30}'",
+            _WEATHER_HINT,
         )
     unknown = set(map(str, value)) - {"condition", "high", "low"}
     if unknown:
@@ -294,14 +317,16 @@ def _weather(value: Any, unit: str, fail: Any) -> Weather | None:
         )
     condition = value.get("condition", "")
     if not isinstance(condition, str):
-        raise fail("weather", "weather 'condition' must be text")
+        raise fail("weather", "weather 'condition' must be text", _WEATHER_HINT)
     figures = {}
     for key in ("high", "low"):
         figure = value.get(key)
         if figure is not None and (
             isinstance(figure, bool) or not isinstance(figure, (int, float))
         ):
-            raise fail("weather", f"weather '{key}' must be a number, not {figure!r}")
+            raise fail(
+                "weather", f"weather '{key}' must be a number, not {figure!r}", _WEATHER_HINT
+            )
         figures[key] = figure
     return Weather(condition=condition, high=figures["high"], low=figures["low"], unit=unit)
 

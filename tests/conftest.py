@@ -1,0 +1,137 @@
+"""Shared test helpers: fixture sites, builds, parsed pages, external tools.
+
+Reusable by every test module (and every helper working on Gazette):
+
+- ``copy_site(name, dest)`` copies ``tests/sites/<name>/`` to ``dest``; a fixture
+  site without its own ``templates/`` or ``static/`` gets the repository's, so
+  fixture sites stay small and always test the real templates.
+- ``build_site(root, output=None, drafts=False, now=FIXED_NOW)`` loads
+  ``root/config.toml`` and runs ``gazette.pipeline.build`` with a fixed "now",
+  so which articles are published does not depend on the wall clock.
+- ``parse_html(path)`` gives a BeautifulSoup of a generated page.
+- ``run_cli(*args, cwd=...)`` runs ``python build.py ...`` in a subprocess.
+- ``tree_bytes(folder)`` maps every file below ``folder`` to its bytes, to
+  compare whole outputs.
+- ``require_tool(name)`` skips a test when an external program (``java``,
+  ``chromium``) is missing, unless the environment sets
+  ``GAZETTE_REQUIRE_TOOLS=1`` (as ``.ci/run`` does): there it fails instead,
+  so CI cannot pass by silently skipping.
+
+Fixtures:
+
+- ``site_root``: a fresh copy of ``tests/sites/basic`` in ``tmp_path`` (edit it freely).
+- ``basic_site``: ``tests/sites/basic`` built once per session into a temporary
+  folder; a read-only ``BuiltSite`` (use ``site_root`` for tests that change things).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from bs4 import BeautifulSoup
+
+from gazette.config import load_config
+from gazette.pipeline import BuildResult, build
+
+REPO = Path(__file__).resolve().parent.parent
+SITES = Path(__file__).resolve().parent / "sites"
+# After every published fixture article, before the one dated in December 2023.
+FIXED_NOW = dt.datetime(2023, 10, 1, 12, 0, tzinfo=ZoneInfo("Asia/Dhaka"))
+
+
+def copy_site(name: str, dest: Path) -> Path:
+    """Copy fixture site `name` to `dest`, filling in the repository's templates/static."""
+    shutil.copytree(SITES / name, dest)
+    for folder in ("templates", "static"):
+        if not (dest / folder).exists():
+            shutil.copytree(REPO / folder, dest / folder)
+    return dest
+
+
+def build_site(
+    root: Path,
+    output: Path | None = None,
+    *,
+    drafts: bool = False,
+    now: dt.datetime = FIXED_NOW,
+) -> BuildResult:
+    """Build the site at `root` (its config.toml) into `output` (default root/output)."""
+    config = load_config(root / "config.toml")
+    return build(config, output or root / "output", include_drafts=drafts, now=now)
+
+
+def parse_html(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run `python build.py ARGS` from `cwd` the way a user would."""
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+    )
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def html_pages(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.html"))
+
+
+def require_tool(name: str) -> str:
+    """Path of program `name`; skip without it, or fail when GAZETTE_REQUIRE_TOOLS=1."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"'{name}' is not installed"
+        if os.environ.get("GAZETTE_REQUIRE_TOOLS") == "1":
+            pytest.fail(f"{message}, and GAZETTE_REQUIRE_TOOLS=1 requires it")
+        pytest.skip(message)
+    return path
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    root: Path
+    output: Path
+    result: BuildResult
+
+    def page(self, url: str) -> BeautifulSoup:
+        """Parsed page at site-relative `url` ("" = home, "world/" or "404.html")."""
+        path = self.output / url
+        if url == "" or url.endswith("/"):
+            path = path / "index.html"
+        assert path.is_file(), f"no page at /{url}"
+        return parse_html(path)
+
+
+@pytest.fixture
+def site_root(tmp_path: Path) -> Path:
+    return copy_site("basic", tmp_path / "site")
+
+
+@pytest.fixture(scope="session")
+def basic_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    root = copy_site("basic", tmp_path_factory.mktemp("basic") / "site")
+    result = build_site(root)
+    return BuiltSite(root=root, output=root / "output", result=result)
