@@ -16,6 +16,7 @@ from pygments.formatters import HtmlFormatter
 from gazette.model import Article
 
 CODE_CSS_CLASS = "highlight"
+_FOOTNOTES = '<div class="footnote">'
 EXTENSIONS = ["extra", "codehilite", "toc", "sane_lists"]
 EXTENSION_CONFIGS = {
     "codehilite": {"css_class": CODE_CSS_CLASS, "guess_lang": False},
@@ -47,11 +48,15 @@ def with_dateline_and_credit(html: str, dateline: str | None, source: str | None
             else (f"<p>{opening}</p>\n{html}")
         )
     if source:
+        # The credit ends the story text, so it goes before any footnotes.
+        story, marker, notes = html.partition(_FOOTNOTES)
+        story = story.rstrip()
         credit = f'<span class="credit">— {escape(source)}</span>'
-        if html.endswith("</p>"):
-            html = f"{html[:-4]} {credit}</p>"
+        if story.endswith("</p>"):
+            story = f"{story[:-4]} {credit}</p>"
         else:
-            html = f'{html}\n<p class="credit-line">{credit}</p>'
+            story = f'{story}\n<p class="credit-line">{credit}</p>'
+        html = f"{story}\n{marker}{notes}" if marker else story
     return html
 
 
