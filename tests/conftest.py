@@ -9,6 +9,8 @@ Reusable by every test module (and every helper working on Gazette):
   ``root/config.toml`` and runs ``gazette.pipeline.build`` with a fixed "now",
   so which articles are published does not depend on the wall clock.
 - ``parse_html(path)`` gives a BeautifulSoup of a generated page.
+- ``make_article(**fields)`` an in-memory ``Article`` with sensible defaults, for
+  unit tests of the stages after ``content``.
 - ``run_cli(*args, cwd=...)`` runs ``python build.py ...`` in a subprocess.
 - ``tree_bytes(folder)`` maps every file below ``folder`` to its bytes, to
   compare whole outputs.
@@ -39,6 +41,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from gazette.config import load_config
+from gazette.hijri import HijriDate
+from gazette.model import Article
 from gazette.pipeline import BuildResult, build
 
 REPO = Path(__file__).resolve().parent.parent
@@ -66,6 +70,22 @@ def build_site(
     """Build the site at `root` (its config.toml) into `output` (default root/output)."""
     config = load_config(root / "config.toml")
     return build(config, output or root / "output", include_drafts=drafts, now=now)
+
+
+def make_article(**fields: object) -> Article:
+    """An Article as `content` would produce it; pass only the fields a test cares about."""
+    title = str(fields.pop("title", "A headline"))
+    defaults: dict[str, object] = {
+        "path": f"world/{title.lower().replace(' ', '-')}.md",
+        "title": title,
+        "date": FIXED_NOW - dt.timedelta(days=1),
+        "hijri": HijriDate(1445, 3, 7),
+        "section": "world",
+        "slug": title.lower().replace(" ", "-"),
+        "body": "Text.",
+    }
+    defaults.update(fields)
+    return Article(**defaults)  # type: ignore[arg-type]
 
 
 def parse_html(path: Path) -> BeautifulSoup:

@@ -1,0 +1,86 @@
+"""Publishing: whole-site swap, unchanged files kept as they were, stale files removed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import tree_bytes
+
+from gazette.assets import OutputFile
+from gazette.errors import GazetteError
+from gazette.output import publish, staging_dir
+
+
+def files(**contents: str) -> list[OutputFile]:
+    return [OutputFile(name.replace("__", "/"), text.encode()) for name, text in contents.items()]
+
+
+def test_first_publish_writes_everything(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    report = publish(out, files(index_html="home", world__index_html="world"))
+    assert tree_bytes(out) == {"index_html": b"home", "world/index_html": b"world"}
+    assert (report.written, report.unchanged, report.removed) == (2, 0, 0)
+
+
+def test_unchanged_files_keep_inode_and_mtime(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    publish(out, files(a="same", b="old"))
+    os.utime(out / "a", (1_000_000_000, 1_000_000_000))
+    before = (out / "a").stat()
+    report = publish(out, files(a="same", b="new"))
+    after = (out / "a").stat()
+    assert (after.st_ino, after.st_mtime) == (before.st_ino, 1_000_000_000)
+    assert (out / "b").read_bytes() == b"new"
+    assert (report.written, report.unchanged) == (1, 1)
+
+
+def test_nothing_changed_touches_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    publish(out, files(a="x"))
+    inode = out.stat().st_ino
+    report = publish(out, files(a="x"))
+    assert (report.written, report.removed) == (0, 0)
+    assert out.stat().st_ino == inode
+
+
+def test_stale_files_are_removed(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    publish(out, files(a="x", old__index_html="gone soon"))
+    report = publish(out, files(a="x"))
+    assert tree_bytes(out) == {"a": b"x"}
+    assert not (out / "old").exists()
+    assert report.removed == 1
+
+
+def test_failure_while_writing_leaves_output_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    publish(out, files(a="x", b="y"))
+    before = tree_bytes(out)
+
+    def failing() -> Iterator[OutputFile]:
+        yield OutputFile("a", b"changed")
+        raise GazetteError("template error", file="templates/t.html", line=3)
+
+    with pytest.raises(GazetteError):
+        publish(out, failing())
+    assert tree_bytes(out) == before
+    assert not staging_dir(out.absolute()).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_two_outputs_on_one_path_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(GazetteError, match="two outputs"):
+        publish(tmp_path / "output", [OutputFile("a", b"1"), OutputFile("a", b"2")])
+
+
+def test_leftover_staging_from_a_killed_build_is_cleaned(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    leftover = staging_dir(out.absolute())
+    leftover.mkdir()
+    (leftover / "junk").write_text("half written")
+    publish(out, files(a="x"))
+    assert not leftover.exists()
+    assert tree_bytes(out) == {"a": b"x"}
