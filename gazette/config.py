@@ -60,9 +60,31 @@ class HijriConfig:
 
 
 @dataclass(frozen=True)
+class FeedsConfig:
+    entries: int = 20  # newest articles per feed
+    full_content: bool = False  # whole article body, or just the summary
+    per_section: bool = True
+    per_tag: bool = False
+    per_author: bool = False
+    # "example.com,2023": the tag: URI authority of feed and entry ids. Set it once and keep
+    # it when the site moves hosts; empty means base_url's host and the first article's year.
+    id_authority: str = ""
+
+
+@dataclass(frozen=True)
+class PublisherConfig:
+    name: str = ""  # empty: the site's title
+    logo: str = ""  # a file in static/ or content/, or an absolute URL
+    language: str = ""  # news sitemap language (ISO 639); empty: from site.language
+    twitter: str = ""  # "@handle" for twitter:site
+
+
+@dataclass(frozen=True)
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     hijri: HijriConfig = field(default_factory=HijriConfig)
+    feeds: FeedsConfig = field(default_factory=FeedsConfig)
+    publisher: PublisherConfig = field(default_factory=PublisherConfig)
     # Section slug -> display name, in navigation order; empty means "from content/".
     sections: dict[str, str] = field(default_factory=dict)
     root: Path = Path(".")
@@ -85,7 +107,12 @@ class Config:
         return self.root / "static"
 
 
-_TABLES: dict[str, type] = {"site": SiteConfig, "hijri": HijriConfig}
+_TABLES: dict[str, type] = {
+    "site": SiteConfig,
+    "hijri": HijriConfig,
+    "feeds": FeedsConfig,
+    "publisher": PublisherConfig,
+}
 _TOP_KEYS = [*_TABLES, "sections"]
 _MONTH_KEY = re.compile(r"^(\d{3,4})-(\d{1,2})$")
 
@@ -153,11 +180,22 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
     hijri = values.get("hijri") or HijriConfig()
     _check_site(site, problem)
     hijri = _check_hijri(hijri, problem)
+    feeds = values.get("feeds") or FeedsConfig()
+    publisher = values.get("publisher") or PublisherConfig()
+    _check_syndication(site, feeds, publisher, problem)
 
     if errors:
         raise GazetteError.collect(errors)
     root = path.parent if path is not None else Path(".")
-    return Config(site=site, hijri=hijri, sections=sections, root=root, path=path)
+    return Config(
+        site=site,
+        hijri=hijri,
+        feeds=feeds,
+        publisher=publisher,
+        sections=sections,
+        root=root,
+        path=path,
+    )
 
 
 def _build_dataclass(cls: type, raw: dict[str, Any], table: str, problem: Any) -> Any:
@@ -252,6 +290,48 @@ def _check_site(site: SiteConfig, problem: Any) -> None:
                 "site.permalink",
                 "use {section}, {slug}, {year}, {month}, {day}",
             )
+
+
+_ID_AUTHORITY = re.compile(
+    r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*"
+    r"|[^@\s,]+@[a-z0-9.-]+),\d{4}(-\d{2}(-\d{2})?)?$",
+    re.IGNORECASE,
+)
+NEWS_LANGUAGE = re.compile(r"^(zh-cn|zh-tw|[a-z]{2,3})$")
+
+
+def news_language(site: SiteConfig, publisher: PublisherConfig) -> str:
+    """The ISO 639 code Google News wants: 'en' from 'en-GB', but 'zh-cn' kept whole."""
+    if publisher.language:
+        return publisher.language
+    code = site.language.lower().replace("_", "-")
+    return code if code in ("zh-cn", "zh-tw") else code.split("-")[0]
+
+
+def _check_syndication(
+    site: SiteConfig, feeds: FeedsConfig, publisher: PublisherConfig, problem: Any
+) -> None:
+    if feeds.entries < 1:
+        problem("feeds.entries must be at least 1", "feeds.entries")
+    if feeds.id_authority and not _ID_AUTHORITY.match(feeds.id_authority):
+        problem(
+            f"feeds.id_authority '{feeds.id_authority}' is not 'domain,year'",
+            "feeds.id_authority",
+            "write the domain you owned and a year you owned it, like 'example.com,2023'",
+        )
+    if not NEWS_LANGUAGE.match(news_language(site, publisher)):
+        key = "publisher.language" if publisher.language else "site.language"
+        problem(
+            f"language '{news_language(site, publisher)}' is not an ISO 639 code for news sitemaps",
+            key,
+            "use a 2 or 3 letter lower-case code such as 'en' or 'bn' (or zh-cn, zh-tw)",
+        )
+    if publisher.twitter and not re.match(r"^@\w{1,15}$", publisher.twitter):
+        problem(
+            f"publisher.twitter '{publisher.twitter}' is not a Twitter handle",
+            "publisher.twitter",
+            "write it like '@dhakaledger'",
+        )
 
 
 def _check_hijri(hijri: HijriConfig, problem: Any) -> HijriConfig:

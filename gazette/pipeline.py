@@ -23,6 +23,7 @@ from gazette.model import Article
 from gazette.output import WriteReport, publish
 from gazette.render import render_site
 from gazette.site import build_site, select_articles
+from gazette.syndicate import syndicate
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,11 @@ def build_now(tz: dt.tzinfo) -> dt.datetime:
                 hint="unset it or set it to a Unix time such as 1695427200",
             ) from None
     return dt.datetime.now(tz)
+
+
+def source_date_epoch(tz: dt.tzinfo) -> dt.datetime | None:
+    """SOURCE_DATE_EPOCH as a time when set: what the news sitemap's window ends at."""
+    return build_now(tz) if os.environ.get("SOURCE_DATE_EPOCH") else None
 
 
 def check_output_dir(output_dir: Path, config: Config) -> None:
@@ -115,7 +121,8 @@ def build(
     assets = collect_assets(config.static_dir, config.content_dir)
     check_images(articles, assets.content_files, config)
     site = build_site(render_articles(articles), config)
-    files = itertools.chain(assets.files, render_site(site, config, assets))
+    machine = syndicate(site, config, assets, source_date_epoch(config.tz))
+    files = itertools.chain(assets.files, render_site(site, config, assets), machine)
     report = publish(output_dir, files)
     return BuildResult(
         articles=len(site.articles),

@@ -1,0 +1,205 @@
+"""What search engines and social sites read from a page's <head>, as plain data.
+
+`PageMeta` gives templates the canonical URL, feed links, Open Graph and
+Twitter tags and a NewsArticle JSON-LD string; templates only print them
+(see templates/meta.html). Values are computed on first use, so a site of tens
+of thousands of pages pays only for what its templates show.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from markupsafe import Markup
+
+from gazette.assets import Assets
+from gazette.config import Config
+from gazette.errors import GazetteError
+from gazette.model import Article, Page, Site, Term
+from gazette.syndication import NOT_INDEXED, FeedSpec, absolute, excerpt, timestamp
+
+# Inside <script> a JSON string must not end the element or open a comment;
+# these escapes keep every character's meaning for a JSON parser.
+_SCRIPT_SAFE = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029]")
+
+
+def script_json(data: Any) -> Markup:
+    """JSON that is inert inside <script>, whatever its strings hold ('</script>' too)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return Markup(_SCRIPT_UNSAFE.sub(lambda m: _SCRIPT_SAFE[m.group()], text))
+
+
+@dataclass(frozen=True)
+class Publisher:
+    name: str
+    logo: str | None  # absolute URL
+
+    def json_ld(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"@type": "Organization", "name": self.name}
+        if self.logo:
+            data["logo"] = {"@type": "ImageObject", "url": self.logo}
+        return data
+
+
+def resolve_publisher(config: Config, assets: Assets) -> Publisher:
+    """The publisher from config; a logo that is not in static/ or content/ is an error."""
+    logo = config.publisher.logo
+    url: str | None = None
+    if re.match(r"^https?://", logo):
+        url = logo
+    elif logo:
+        name = logo.lstrip("/").removeprefix("static/")
+        if name in assets.urls:
+            url = absolute(config, assets.urls[name])
+        elif logo.lstrip("/") in assets.content_files:
+            url = absolute(config, logo.lstrip("/"))
+        else:
+            raise GazetteError(
+                f"publisher logo '{logo}' is not a file in static/ or content/",
+                file=config.path or "config.toml",
+                line=_config_line(config, "logo"),
+                hint='put the image in static/ and write its name, e.g. logo = "logo.png", '
+                "or give an absolute https:// URL",
+            )
+    return Publisher(config.publisher.name or config.site.title, url)
+
+
+def _config_line(config: Config, key: str) -> int | None:
+    if config.path is None or not config.path.is_file():
+        return None
+    lines = config.path.read_text(encoding="utf-8").splitlines()
+    return next((n for n, line in enumerate(lines, 1) if line.strip().startswith(key)), None)
+
+
+@dataclass
+class PageMeta:
+    """The <head> data of one page; `feeds` are its alternate feeds, site feed first."""
+
+    page: Page
+    config: Config
+    publisher: Publisher
+    feeds: list[FeedSpec]
+
+    @property
+    def article(self) -> Article | None:
+        article = self.page.context.get("article")
+        return article if isinstance(article, Article) else None
+
+    @cached_property
+    def canonical(self) -> str | None:
+        return None if self.page.url in NOT_INDEXED else absolute(self.config, self.page.url)
+
+    @cached_property
+    def description(self) -> str:
+        site = self.config.site
+        if self.article is not None:
+            return excerpt(self.article)
+        return site.description or site.tagline or site.title
+
+    @cached_property
+    def image(self) -> str | None:
+        """The article's own image, absolute; never the 'No Image' placeholder."""
+        if self.article is None or not self.article.image:
+            return None
+        return absolute(self.config, self.article.image)
+
+    def _term_url(self, name: str) -> str | None:
+        term = self.page.context.get(name)
+        return absolute(self.config, term.url) if isinstance(term, Term) else None
+
+    @cached_property
+    def open_graph(self) -> list[tuple[str, str]]:
+        """(property, content) pairs, in the order Open Graph documents them."""
+        tags = [
+            ("og:type", "article" if self.article else "website"),
+            ("og:title", self.page.title),
+            ("og:description", self.description),
+            ("og:site_name", self.config.site.title),
+        ]
+        if self.canonical:
+            tags.append(("og:url", self.canonical))
+        article = self.article
+        if article is None:
+            return tags
+        if self.image:
+            tags.append(("og:image", self.image))
+            tags.append(("og:image:alt", article.image_alt or article.title))
+        tags.append(("article:published_time", timestamp(article.date)))
+        tags.append(("article:modified_time", timestamp(article.modified)))
+        section = self.page.context.get("section")
+        if isinstance(section, Term):
+            tags.append(("article:section", section.name))
+        author_url = self._term_url("author")
+        if author_url:
+            tags.append(("article:author", author_url))
+        tags += [("article:tag", tag) for tag in article.tags]
+        return tags
+
+    @cached_property
+    def twitter(self) -> list[tuple[str, str]]:
+        tags = [("twitter:card", "summary_large_image" if self.image else "summary")]
+        if self.config.publisher.twitter:
+            tags.append(("twitter:site", self.config.publisher.twitter))
+        tags.append(("twitter:title", self.page.title))
+        tags.append(("twitter:description", self.description))
+        if self.image and self.article is not None:
+            tags.append(("twitter:image", self.image))
+            tags.append(("twitter:image:alt", self.article.image_alt or self.article.title))
+        return tags
+
+    @cached_property
+    def json_ld(self) -> Markup | None:
+        """schema.org NewsArticle for article pages; None elsewhere."""
+        article = self.article
+        if article is None or self.canonical is None:
+            return None
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "mainEntityOfPage": {"@type": "WebPage", "@id": self.canonical},
+            "url": self.canonical,
+            "headline": article.title,
+            "description": self.description,
+            "datePublished": timestamp(article.date),
+            "dateModified": timestamp(article.modified),
+            "inLanguage": self.config.site.language,
+        }
+        if self.image:
+            data["image"] = [self.image]
+        author_url = self._term_url("author")
+        if article.author and author_url:
+            data["author"] = [{"@type": "Person", "name": article.author, "url": author_url}]
+        else:
+            data["author"] = [self.publisher.json_ld()]
+        data["publisher"] = self.publisher.json_ld()
+        section = self.page.context.get("section")
+        if isinstance(section, Term):
+            data["articleSection"] = section.name
+        if article.tags:
+            data["keywords"] = list(article.tags)
+        return script_json(data)
+
+
+def annotate(site: Site, config: Config, publisher: Publisher, specs: list[FeedSpec]) -> None:
+    """Give every page its `meta` (templates/meta.html prints it)."""
+    by_url = {spec.url: spec for spec in specs if spec.term is not None}
+    site_feeds = [spec for spec in specs if spec.term is None]
+    for page in site.pages:
+        feeds = list(site_feeds)
+        for name in ("term", "section"):
+            term = page.context.get(name)
+            if isinstance(term, Term) and term.url in by_url:
+                feeds.append(by_url[term.url])
+                break
+        page.context["meta"] = PageMeta(page, config, publisher, feeds)

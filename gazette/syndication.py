@@ -1,0 +1,160 @@
+"""What feeds, sitemaps and structured data share: absolute URLs, ids, XML bytes.
+
+Machine formats are made here in code, never by the site's templates, so they
+stay valid whatever the templates do. Everything is derived from the site
+model and config alone (no clock), so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from urllib.parse import quote, urljoin, urlsplit
+
+from gazette.config import Config
+from gazette.model import Article, Site, Term
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+
+# XML 1.0 forbids most control characters even when escaped; a stray one in a
+# title would make the whole feed unreadable, so they are dropped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def clean(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def base_url(config: Config) -> str:
+    base = config.site.base_url
+    return base if base.endswith("/") else base + "/"
+
+
+def absolute(config: Config, url: str) -> str:
+    """A site-relative URL ("world/story/") as an absolute one under base_url.
+
+    Non-ASCII characters are percent-encoded: sitemaps and feeds need plain URIs.
+    """
+    return quote(urljoin(base_url(config), url), safe=_URL_SAFE)
+
+
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+_LINK_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+_TAG = re.compile(r"<[^>]+>")
+EXCERPT_WORDS = 60
+NOT_INDEXED = frozenset({"404.html"})  # pages with no canonical URL and no sitemap entry
+
+
+def absolute_html(body: str, page_url: str) -> str:
+    """Relative links and images of an article body made absolute, for feed readers."""
+
+    def rewrite(match: re.Match[str]) -> str:
+        target = urljoin(page_url, html.unescape(match.group(2)))
+        return match.group(1) + html.escape(target) + match.group(3)
+
+    return _LINK_ATTR.sub(rewrite, body)
+
+
+def excerpt(article: Article) -> str:
+    """The summary from front matter, else the body's opening words as plain text."""
+    if article.summary:
+        return article.summary
+    words = html.unescape(_TAG.sub(" ", article.html)).split()
+    text = " ".join(words[:EXCERPT_WORDS])
+    return text + " …" if len(words) > EXCERPT_WORDS else text
+
+
+def timestamp(value: dt.datetime) -> str:
+    """RFC 3339 / W3C datetime with the site's offset, whole seconds."""
+    return value.replace(microsecond=0).isoformat()
+
+
+def newest(articles: list[Article], tz: dt.tzinfo) -> dt.datetime:
+    """The latest change among `articles`; a fixed date when there are none (no clock)."""
+    if not articles:
+        return _EPOCH.astimezone(tz)
+    return max(a.modified for a in articles)
+
+
+def id_authority(site: Site, config: Config) -> str:
+    """'example.com,2023' from config, else base_url's host and the first article's year."""
+    if config.feeds.id_authority:
+        return config.feeds.id_authority
+    host = urlsplit(config.site.base_url).hostname or "localhost"
+    year = min((a.date.year for a in site.articles), default=1970)
+    return f"{host},{year}"
+
+
+def tag_uri(authority: str, specific: str) -> str:
+    """RFC 4151 tag: URI; stays the same when the site moves to another host."""
+    return f"tag:{authority}:{specific}"
+
+
+def xml_bytes(root: ET.Element) -> bytes:
+    """UTF-8 XML with a declaration, indented so that people can read it too."""
+    ET.indent(root)
+    text = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="utf-8"?>\n{text}\n'.encode()
+
+
+def sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrib)
+    if text is not None:
+        element.text = clean(text)
+    return element
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed of the site: all articles, or one section's, tag's or author's."""
+
+    title: str
+    url: str  # site-relative folder the feed files live in: "" or "world/"
+    page_url: str  # the HTML page the feed mirrors
+    term: Term | None
+    articles: list[Article]
+
+    @property
+    def atom_url(self) -> str:
+        return self.url + "atom.xml"
+
+    @property
+    def rss_url(self) -> str:
+        return self.url + "rss.xml"
+
+    @property
+    def key(self) -> str:
+        """The feed's own part of its tag: id ("feed", "feed:section:world")."""
+        return "feed" if self.term is None else f"feed:{self.term.kind}:{self.term.slug}"
+
+
+def feed_specs(site: Site, config: Config) -> list[FeedSpec]:
+    """Every feed config asks for: the site's, then sections, tags and authors."""
+    count = config.feeds.entries
+    specs = [FeedSpec(config.site.title, "", "", None, site.articles[:count])]
+    chosen: list[Term] = []
+    if config.feeds.per_section:
+        chosen += site.sections
+    if config.feeds.per_tag:
+        chosen += site.tags
+    if config.feeds.per_author:
+        chosen += site.authors
+    for term in chosen:
+        specs.append(
+            FeedSpec(
+                f"{term.name} | {config.site.title}",
+                term.url,
+                term.url,
+                term,
+                term.articles[:count],
+            )
+        )
+    return specs
