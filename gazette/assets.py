@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gazette.markup import code_stylesheet
+from gazette.paths import walk_files
 
 FINGERPRINTED = {".css", ".js"}
 IGNORED_NAMES = {".DS_Store", "Thumbs.db"}
@@ -43,9 +44,9 @@ def collect_assets(static_dir: Path, content_dir: Path) -> Assets:
     assets = Assets()
     sources: list[tuple[str, bytes]] = []
     if static_dir.is_dir():
-        for path in sorted(static_dir.rglob("*")):
+        for path in walk_files(static_dir):
             relative = path.relative_to(static_dir)
-            if path.is_file() and not _skip(relative):
+            if not _skip(relative):
                 sources.append((relative.as_posix(), path.read_bytes()))
     sources.append(("code.css", code_stylesheet().encode("utf-8")))
     for name, data in sources:
@@ -53,9 +54,9 @@ def collect_assets(static_dir: Path, content_dir: Path) -> Assets:
         assets.urls[name] = f"static/{target}"
         assets.files.append(OutputFile(f"static/{target}", data))
     if content_dir.is_dir():
-        for path in sorted(content_dir.rglob("*")):
+        for path in walk_files(content_dir):
             relative = path.relative_to(content_dir)
-            if path.is_file() and path.suffix != ".md" and not _skip(relative):
+            if path.suffix != ".md" and not _skip(relative):
                 assets.content_files.add(relative.as_posix())
                 assets.files.append(OutputFile(relative.as_posix(), path.read_bytes()))
     return assets

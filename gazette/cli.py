@@ -15,7 +15,7 @@ from gazette.config import Config, load_config
 from gazette.errors import GazetteError
 from gazette.pipeline import build, build_now
 
-COMMANDS = ("build", "new")
+COMMANDS = ("build", "new", "check")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -60,6 +60,14 @@ def make_parser() -> argparse.ArgumentParser:
     new_parser.add_argument("title", help="the headline, in quotes")
     new_parser.add_argument("--section", required=True, help="section folder, e.g. world")
 
+    check_parser = commands.add_parser(
+        "check", help="find every problem in the site (content, templates, links); write nothing"
+    )
+    _common(check_parser)
+    check_parser.add_argument(
+        "--drafts", action="store_true", help="check drafts and future-dated articles too"
+    )
+
     parser.epilog = "commands and their options:\n\n" + "\n".join(
         "  " + sub.format_help().replace("\n", "\n  ") for sub in commands.choices.values()
     )
@@ -94,9 +102,20 @@ def run_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_check(args: argparse.Namespace) -> int:
+    from gazette.check import check_site
+
+    report = check_site(load_config(args.config), include_drafts=args.drafts)
+    if report.problems:
+        raise GazetteError.collect(report.problems)
+    print(report.summary())
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "build": run_build,
     "new": run_new,
+    "check": run_check,
 }
 
 

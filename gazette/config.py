@@ -80,6 +80,15 @@ class PublisherConfig:
 
 
 @dataclass(frozen=True)
+class ContentConfig:
+    # true when articles come from outside the newsroom (wire feeds, contributors):
+    # raw HTML in Markdown is then sanitized (scripts, event handlers, javascript: URLs go).
+    untrusted: bool = False
+    # "ascii" transliterates headlines into Latin slugs; "unicode" keeps each script's letters.
+    slugs: str = "ascii"
+
+
+@dataclass(frozen=True)
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     hijri: HijriConfig = field(default_factory=HijriConfig)
@@ -87,6 +96,7 @@ class Config:
     publisher: PublisherConfig = field(default_factory=PublisherConfig)
     # Section slug -> display name, in navigation order; empty means "from content/".
     sections: dict[str, str] = field(default_factory=dict)
+    content: ContentConfig = field(default_factory=ContentConfig)
     root: Path = Path(".")
     path: Path | None = None
 
@@ -112,6 +122,7 @@ _TABLES: dict[str, type] = {
     "hijri": HijriConfig,
     "feeds": FeedsConfig,
     "publisher": PublisherConfig,
+    "content": ContentConfig,
 }
 _TOP_KEYS = [*_TABLES, "sections"]
 _MONTH_KEY = re.compile(r"^(\d{3,4})-(\d{1,2})$")
@@ -178,11 +189,18 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
 
     site = values.get("site") or SiteConfig()
     hijri = values.get("hijri") or HijriConfig()
+    content = values.get("content") or ContentConfig()
     _check_site(site, problem)
     hijri = _check_hijri(hijri, problem)
     feeds = values.get("feeds") or FeedsConfig()
     publisher = values.get("publisher") or PublisherConfig()
     _check_syndication(site, feeds, publisher, problem)
+    if content.slugs not in ("ascii", "unicode"):
+        problem(
+            f"content.slugs must be 'ascii' or 'unicode', not '{content.slugs}'",
+            "content.slugs",
+            "'ascii' transliterates headlines, 'unicode' keeps their own script",
+        )
 
     if errors:
         raise GazetteError.collect(errors)
@@ -193,6 +211,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
         feeds=feeds,
         publisher=publisher,
         sections=sections,
+        content=content,
         root=root,
         path=path,
     )

@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from slugify import slugify
 
 from gazette.config import Config
 from gazette.errors import GazetteError
 from gazette.hijri import HijriDate, HijriRangeError, parse_hijri, to_hijri
 from gazette.model import Article, Weather
+from gazette.paths import walk_files
+from gazette.slugs import make_slug
 
 try:  # libyaml is ten times faster; fall back to pure Python where it is missing
     from yaml import CSafeLoader as YamlLoader
@@ -81,7 +82,7 @@ def discover(content_dir: Path) -> list[Path]:
             file=content_dir,
             hint="create it and put articles in section folders, e.g. content/world/",
         )
-    return sorted(p for p in content_dir.rglob("*.md") if p.is_file())
+    return [p for p in walk_files(content_dir) if p.suffix == ".md"]
 
 
 def read_source(path: Path, content_dir: Path) -> SourceFile:
@@ -90,9 +91,11 @@ def read_source(path: Path, content_dir: Path) -> SourceFile:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        bad = data[exc.start]
         raise GazetteError(
-            f"file is not UTF-8 text (invalid byte at offset {exc.start})",
+            f"file is not UTF-8 text (byte 0x{bad:02x} at offset {exc.start})",
             file=_shown(content_dir, relative),
+            line=data.count(b"\n", 0, exc.start) + 1,
             hint="save it as UTF-8 in your editor",
         ) from None
     return SourceFile(relative, text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -215,7 +218,14 @@ def _validate(
         section = folder
     if not isinstance(section, str):
         raise fail("section", "'section' must be text", "write e.g. 'section: world'")
-    section = slugify(section)
+    style = config.content.slugs
+    section = make_slug(section, style)
+    if not section:
+        raise fail(
+            "section",
+            "'section' has no letters or digits to make a URL from",
+            "write e.g. 'section: world'",
+        )
     if config.sections and section not in config.sections:
         raise fail(
             "section" if "section" in meta else "title",
@@ -226,9 +236,9 @@ def _validate(
     raw_slug = meta.get("slug")
     if raw_slug is not None and not isinstance(raw_slug, (str, int)):
         raise fail("slug", "'slug' must be text", "write e.g. 'slug: kim-visits-vladivostok'")
-    slug = slugify(str(raw_slug if raw_slug is not None else title))
+    slug = make_slug(str(raw_slug if raw_slug is not None else title), style)
     if not slug:
-        slug = slugify(Path(path).stem) or "article"
+        slug = make_slug(Path(path).stem, style) or "article"
 
     image = strings["image"]
     if image is not None:
@@ -256,6 +266,7 @@ def _validate(
         summary=strings["summary"],
         draft=draft,
         extra=extra,
+        slug_given=raw_slug is not None,
     )
 
 
@@ -384,6 +395,16 @@ def _shown(content_dir: Path, relative: str) -> str:
 
 def load_articles(config: Config, paths: Iterable[Path] | None = None) -> list[Article]:
     """Read and validate every article; raise one error listing all problems."""
+    articles, errors = read_articles(config, paths)
+    if errors:
+        raise GazetteError.collect(errors)
+    return articles
+
+
+def read_articles(
+    config: Config, paths: Iterable[Path] | None = None
+) -> tuple[list[Article], list[GazetteError]]:
+    """The articles that are valid, and one error for each file that is not."""
     content_dir = config.content_dir
     files = discover(content_dir) if paths is None else list(paths)
     articles: list[Article] = []
@@ -398,9 +419,7 @@ def load_articles(config: Config, paths: Iterable[Path] | None = None) -> list[A
             if exc.file and not exc.problems:
                 exc.file = shown
             errors.append(exc)
-    if errors:
-        raise GazetteError.collect(errors)
-    return articles
+    return articles, errors
 
 
 def _display_path(config: Config, path: Path) -> str:

@@ -55,6 +55,7 @@ class Article:
     summary: str | None = None
     draft: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    slug_given: bool = False  # set by 'slug:' in front matter, so never changed to be unique
     html: str = ""
     toc: str = ""
     url: str = ""  # site-relative, no leading slash: "world/kim-visits-vladivostok/"

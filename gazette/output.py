@@ -19,6 +19,7 @@ from pathlib import Path
 
 from gazette.assets import OutputFile
 from gazette.errors import GazetteError
+from gazette.paths import check_output_path
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -65,6 +66,7 @@ def publish(output_dir: Path, files: Iterable[OutputFile]) -> WriteReport:
                     f"two outputs would be written to /{file.path}",
                     hint="a content file and a generated page share a URL; rename one",
                 )
+            check_output_path(file.path)
             seen.add(file.path)
             target = staging / file.path
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -11,15 +11,16 @@ import datetime as dt
 import itertools
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from gazette.assets import collect_assets
+from gazette.assets import Assets, OutputFile, collect_assets
 from gazette.config import Config
-from gazette.content import load_articles
+from gazette.content import read_articles
 from gazette.errors import GazetteError
 from gazette.markup import render_articles
-from gazette.model import Article
+from gazette.model import Article, Site
 from gazette.output import WriteReport, publish
 from gazette.render import render_site
 from gazette.site import build_site, select_articles
@@ -82,6 +83,15 @@ def check_output_dir(output_dir: Path, config: Config) -> None:
 
 
 def check_images(articles: list[Article], content_files: set[str], config: Config) -> None:
+    errors = image_problems(articles, content_files, config)
+    if errors:
+        raise GazetteError.collect(errors)
+
+
+def image_problems(
+    articles: list[Article], content_files: set[str], config: Config
+) -> list[GazetteError]:
+    """An error for each article whose `image:` names a file that is not in content/."""
     errors = []
     for article in articles:
         image = article.image
@@ -95,8 +105,7 @@ def check_images(articles: list[Article], content_files: set[str], config: Confi
                     "and check the name",
                 )
             )
-    if errors:
-        raise GazetteError.collect(errors)
+    return errors
 
 
 def _front_matter_line(config: Config, article: Article, key: str) -> int | None:
@@ -105,6 +114,12 @@ def _front_matter_line(config: Config, article: Article, key: str) -> int | None
         if line.startswith(f"{key}:"):
             return number
     return None
+
+
+def output_files(site: Site, config: Config, assets: Assets) -> Iterator[OutputFile]:
+    """Every file a build writes, in order; `check` walks this same list."""
+    machine = syndicate(site, config, assets, source_date_epoch(config.tz))
+    return itertools.chain(assets.files, render_site(site, config, assets), machine)
 
 
 def build(
@@ -117,13 +132,14 @@ def build(
     started = time.perf_counter()
     check_output_dir(output_dir, config)
     now = now or build_now(config.tz)
-    articles = select_articles(load_articles(config), include_drafts=include_drafts, now=now)
+    loaded, errors = read_articles(config)
+    articles = select_articles(loaded, include_drafts=include_drafts, now=now)
     assets = collect_assets(config.static_dir, config.content_dir)
-    check_images(articles, assets.content_files, config)
+    errors += image_problems(articles, assets.content_files, config)
+    if errors:  # every content problem at once, before output/ is touched
+        raise GazetteError.collect(errors)
     site = build_site(render_articles(articles), config)
-    machine = syndicate(site, config, assets, source_date_epoch(config.tz))
-    files = itertools.chain(assets.files, render_site(site, config, assets), machine)
-    report = publish(output_dir, files)
+    report = publish(output_dir, output_files(site, config, assets))
     return BuildResult(
         articles=len(site.articles),
         pages=len(site.pages),

@@ -12,11 +12,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from slugify import slugify
-
 from gazette.config import Config
 from gazette.errors import GazetteError
 from gazette.model import Archive, Article, Page, Pagination, Site, Term
+from gazette.slugs import make_slug
 
 RELATED_COUNT = 4
 RELATED_WINDOW = 40  # candidates looked at per shared tag, nearest in time first
@@ -44,16 +43,31 @@ def article_url(article: Article, pattern: str) -> str:
 
 
 def assign_urls(articles: list[Article], config: Config) -> None:
-    """Give each article its URL; two articles on one URL is an error naming both."""
+    """Give each article its own URL.
+
+    Two headlines that make the same slug are told apart with -2, -3...: the
+    older story keeps the plain URL, so a published link never changes when a
+    newer story repeats a headline. Two articles that *chose* the same
+    `slug:` cannot both have it: that is an error naming both files.
+    """
     owners: dict[str, Article] = {}
     errors = []
-    for article in articles:
-        article.url = article_url(article, config.site.permalink)
-        first = owners.setdefault(article.url, article)
+    pattern = config.site.permalink
+    for article in sorted(articles, key=lambda a: (not a.slug_given, a.date, a.path)):
+        url = article_url(article, pattern)
+        if url in owners and not article.slug_given:
+            base, number = article.slug, 1
+            while url in owners:
+                number += 1
+                article.slug = f"{base}-{number}"
+                url = article_url(article, pattern)
+        first = owners.setdefault(url, article)
+        article.url = url
         if first is not article:
             errors.append(
                 GazetteError(
-                    f"'{article.path}' and '{first.path}' would both be written to /{article.url}",
+                    f"'content/{article.path}' and 'content/{first.path}' would both be "
+                    f"written to /{url}",
                     file=f"content/{article.path}",
                     hint="give one of them a different 'slug:' in its front matter",
                 )
@@ -146,7 +160,7 @@ def _terms(
 @lru_cache(maxsize=65536)
 def term_slug(name: str) -> str:
     """Tags and authors are spelled freely; their URL slug is shared by all spellings."""
-    return slugify(name) or "untitled"
+    return make_slug(name) or "untitled"
 
 
 def _archives(articles: list[Article]) -> tuple[list[Archive], list[Archive]]:

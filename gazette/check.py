@@ -1,0 +1,189 @@
+"""`python build.py check`: every problem in the site in one run, nothing written.
+
+A build stops at the first stage that fails; check carries on past each
+failure with whatever is still valid (the good articles, the pages that
+render), so an editor fixing a broken site sees the whole list at once:
+config, content, images, templates, and links inside the generated pages
+that point at files the build does not produce.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+
+from gazette.assets import Assets, OutputFile, collect_assets
+from gazette.config import Config
+from gazette.content import read_articles
+from gazette.errors import GazetteError
+from gazette.markup import render_articles
+from gazette.model import Article, Site
+from gazette.pipeline import build_now, image_problems, output_files
+from gazette.render import _template_path as template_path
+from gazette.render import make_environment, render_page
+from gazette.site import build_site, select_articles
+
+LINK_ATTRIBUTES = {"href", "src", "poster", "data"}
+
+
+@dataclass
+class CheckReport:
+    articles: int = 0
+    pages: int = 0
+    links: int = 0
+    problems: list[GazetteError] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"No problems found: {self.articles} articles, {self.pages} pages, "
+            f"{self.links} internal links checked"
+        )
+
+
+def check_site(
+    config: Config, *, include_drafts: bool = False, now: dt.datetime | None = None
+) -> CheckReport:
+    """Validate everything a build would do, collecting problems instead of stopping."""
+    report = CheckReport()
+    now = now or build_now(config.tz)
+    loaded, errors = read_articles(config)
+    report.problems += errors
+    articles = select_articles(loaded, include_drafts=include_drafts, now=now)
+    assets = collect_assets(config.static_dir, config.content_dir)
+    report.problems += image_problems(articles, assets.content_files, config)
+    try:
+        site = build_site(render_articles(articles), config)
+    except GazetteError as exc:
+        report.problems += exc.all_problems()
+        return report
+    report.articles, report.pages = len(site.articles), len(site.pages)
+    report.problems += template_problems(site, config, assets)
+    if not report.problems:
+        report.links, broken = link_problems(site, output_files(site, config, assets), config)
+        report.problems += broken
+    return report
+
+
+def template_problems(site: Site, config: Config, assets: Assets) -> list[GazetteError]:
+    """Compile every template (used or not) and render every page into memory."""
+    env = make_environment(config)
+    found: dict[tuple[str | None, int | None, str], GazetteError] = {}
+
+    def add(error: GazetteError) -> None:
+        found.setdefault((error.file, error.line, error.message), error)
+
+    for name in env.list_templates(filter_func=_is_template):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            add(
+                GazetteError(
+                    f"template syntax error: {exc.message}",
+                    file=template_path(config, exc.name or name),
+                    line=exc.lineno,
+                    hint="check the {% %} and {{ }} tags on that line",
+                )
+            )
+    shared = {
+        "site": config.site,
+        "config": config,
+        "nav": site.sections,
+        "latest": site.articles[0] if site.articles else None,
+        "assets": assets.urls,
+    }
+    for page in site.pages:
+        try:
+            render_page(env, page, shared, config)
+        except GazetteError as exc:
+            add(exc)
+    return list(found.values())
+
+
+def _is_template(name: str) -> bool:
+    return not any(p.startswith(".") for p in name.split("/")) and not name.endswith("~")
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is not None and (name in LINK_ATTRIBUTES or name == "srcset"):
+                if name == "srcset":
+                    self.found += [p.strip().split(" ")[0] for p in value.split(",") if p.strip()]
+                else:
+                    self.found.append(value)
+
+
+def resolve(page_path: str, link: str) -> str | None:
+    """The output file a relative link from `page_path` points at; None if external.
+
+    Returns '' for a link that climbs above the site's root."""
+    parts = urlsplit(link.strip())
+    if parts.scheme or parts.netloc or link.startswith("//"):
+        return None
+    path = unquote(parts.path)
+    if not path:
+        return None  # "#fragment" or "?query" on the same page
+    if path.startswith("/"):
+        return path.lstrip("/") + ("index.html" if path.endswith("/") else "")
+    joined = posixpath.join(posixpath.dirname(page_path), path)
+    normal = posixpath.normpath(joined)
+    if normal == ".." or normal.startswith("../"):
+        return ""
+    if path.endswith("/") or normal == ".":
+        normal = "index.html" if normal == "." else normal + "/index.html"
+    return normal
+
+
+def link_problems(
+    site: Site, files: Iterable[OutputFile], config: Config
+) -> tuple[int, list[GazetteError]]:
+    """Every href/src in generated HTML must name a file the build writes."""
+    outputs: set[str] = set()
+    links: list[tuple[str, str, str]] = []  # (page file, link, target)
+    for file in files:
+        path = file.path
+        outputs.add(path)
+        if path.endswith(".html"):
+            parser = _Links()
+            parser.feed(file.data.decode("utf-8"))
+            for link in parser.found:
+                target = resolve(path, link)
+                if target is not None:
+                    links.append((path, link, target))
+    articles = {a.url + "index.html": a for a in site.articles}
+    errors: dict[tuple[str, str], GazetteError] = {}
+    for page_path, link, target in links:
+        if target in outputs or (target + "/index.html") in outputs:
+            continue
+        article = articles.get(page_path)
+        if article is not None and link in article.body:
+            file, line = f"content/{article.path}", _body_line(article, link)
+        else:
+            file, line = f"/{page_path}", None
+        key = (file, link)
+        if key not in errors:
+            errors[key] = GazetteError(
+                f"link '{link}' points at a file the site does not have"
+                + ("" if target else " (it climbs above the site's root)"),
+                file=file,
+                line=line,
+                hint="fix the link, or add the page or file it should point at",
+            )
+    return len(links), list(errors.values())
+
+
+def _body_line(article: Article, link: str) -> int | None:
+    for offset, text in enumerate(article.body.split("\n")):
+        if link in text:
+            return article.body_line + offset
+    return None
