@@ -1,0 +1,58 @@
+"""Small fixture sites written into tmp_path, for the whole-site tests of issue 6."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from gazette.config import Config, load_config
+from gazette.pipeline import build
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BASE_CONFIG = """\
+[site]
+title = "Test Gazette"
+base_url = "https://example.com/news/"
+timezone = "UTC"
+"""
+
+
+def article(title: str = "A plain headline", body: str = "Body text.", **front: str) -> str:
+    """Markdown source with front matter; values are written as given (YAML)."""
+    lines = [f"title: {title}", f"date: {front.pop('date', '2023-09-23 10:00')}"]
+    lines += [f"{key}: {value}" for key, value in front.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + body + "\n"
+
+
+def make_site(folder: Path, files: dict[str, str | bytes], config: str = "") -> Config:
+    """A site in `folder`: the repo's templates and static, config, and `files` under it."""
+    shutil.copytree(ROOT / "templates", folder / "templates")
+    shutil.copytree(ROOT / "static", folder / "static")
+    (folder / "config.toml").write_text(BASE_CONFIG + config, encoding="utf-8")
+    (folder / "content").mkdir(exist_ok=True)
+    for name, data in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return load_config(folder / "config.toml")
+
+
+def build_site_into(folder: Path, files: dict[str, str | bytes], config: str = "") -> Path:
+    out = folder / "output"
+    build(make_site(folder, files, config), out)
+    return out
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def article_pages(out: Path) -> list[Path]:
+    """Every generated article page (they carry <article class="story">)."""
+    return [p for p in sorted(out.rglob("index.html")) if soup(p).select_one("article.story")]

@@ -1,0 +1,104 @@
+"""`python build.py check`: every problem of a broken site in one run, nothing written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sitekit import ROOT, article, make_site
+
+from gazette.check import check_site, resolve
+from gazette.cli import main
+
+
+def test_check_passes_the_sample_site_and_counts_links(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--config", str(ROOT / "config.toml")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("No problems found: ")
+    assert int(out.split(", ")[2].split()[0]) > 10  # internal links were really checked
+
+
+def test_check_finds_every_kind_of_problem_in_one_run(tmp_path: Path) -> None:
+    files = {
+        "content/world/no-date.md": "---\ntitle: Missing its date\n---\n\nBody.\n",
+        "content/world/bad-tags.md": article("Tags wrong", tags="{a: 1}"),
+        "content/world/photo.md": article("Photo missing", image="harbour.jpg"),
+        "content/world/links.md": article(
+            "Links out", tags="[economy]", body="See [the budget](../budget-story/).\n"
+        ),
+        "templates/tag.html": '{% extends "base.html" %}{% block main %}\n{{ colour }}\n'
+        "{% endblock %}\n",
+        "templates/unused.html": "{% if %}\n",
+    }
+    config = make_site(tmp_path, files)
+    problems = [p.one_line() for p in check_site(config).problems]
+    text = "\n".join(problems)
+    assert "content/world/no-date.md:1: front matter is missing 'date'" in text
+    assert "content/world/bad-tags.md:4: 'tags' must be a list" in text
+    assert "content/world/photo.md:4: image 'world/harbour.jpg' does not exist" in text
+    assert "templates/tag.html:2: template uses an undefined variable" in text
+    assert "templates/unused.html:1: template syntax error" in text
+    assert len(problems) == 5, text
+    # links are checked once templates render: fix the templates and look again
+    (tmp_path / "templates/tag.html").unlink()
+    (tmp_path / "templates/unused.html").unlink()
+    for name in ("no-date", "bad-tags", "photo"):
+        (tmp_path / f"content/world/{name}.md").unlink()
+    (tmp_path / "templates/tag.html").write_text(
+        (ROOT / "templates/tag.html").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    problems = check_site(config).problems
+    assert [p.one_line() for p in problems] == [
+        "content/world/links.md:7: link '../budget-story/' points at a file the site does not "
+        "have (hint: fix the link, or add the page or file it should point at)"
+    ]
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    assert not (tmp_path / "output").exists()
+
+
+def test_check_command_exits_1_and_lists_all(tmp_path: Path) -> None:
+    make_site(
+        tmp_path,
+        {
+            "content/world/a.md": "no front matter\n",
+            "content/world/b.md": article("Fine", date="not a date"),
+        },
+    )
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "check"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "2 problems found" in result.stderr
+    assert "content/world/a.md:1: file has no front matter" in result.stderr
+    assert "content/world/b.md:3: 'date' is not a date" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "output").exists()
+
+
+@pytest.mark.parametrize(
+    ("page", "link", "target"),
+    [
+        ("world/x/index.html", "../../", "index.html"),
+        ("world/x/index.html", "../y/", "world/y/index.html"),
+        ("world/x/index.html", "photo.jpg", "world/x/photo.jpg"),
+        ("world/x/index.html", "../../static/a.css?v=1#top", "static/a.css"),
+        ("index.html", "./", "index.html"),
+        ("index.html", "world/caf%C3%A9/", "world/café/index.html"),
+        ("index.html", "../secret", ""),
+        ("index.html", "#top", None),
+        ("index.html", "https://example.com/", None),
+        ("index.html", "//cdn.example.com/x.js", None),
+        ("index.html", "mailto:desk@example.com", None),
+    ],
+)
+def test_resolve_relative_links(page: str, link: str, target: str | None) -> None:
+    assert resolve(page, link) == target
