@@ -52,15 +52,23 @@ def test_urls_follow_the_permalink_pattern(pattern: str, expected: str) -> None:
     assert article_url(article, pattern) == expected
 
 
-def test_two_articles_on_one_url_is_an_error_naming_both_files() -> None:
-    a = make_article(title="Same", path="world/a.md")
-    b = make_article(title="Same", path="world/b.md")
+def test_two_articles_choosing_one_slug_is_an_error_naming_both_files() -> None:
+    a = make_article(title="Same", path="world/a.md", slug_given=True)
+    b = make_article(title="Same", path="world/b.md", slug_given=True)
     with pytest.raises(GazetteError) as info:
         assign_urls([a, b], CONFIG)
     err = info.value
     assert "world/a.md" in err.message and "world/b.md" in err.message
     assert err.file == "content/world/b.md"
     assert "slug" in (err.hint or "")
+
+
+def test_same_headline_twice_gets_numbered_urls_and_the_older_keeps_its_own() -> None:
+    newer = make_article(title="Same", path="world/a.md", date=days_ago(1))
+    older = make_article(title="Same", path="world/b.md", date=days_ago(3))
+    chosen = make_article(title="Other", path="world/c.md", slug="same-2", slug_given=True)
+    assign_urls([newer, older, chosen], CONFIG)
+    assert (older.url, chosen.url, newer.url) == ("world/same/", "world/same-2/", "world/same-3/")
 
 
 def test_pagination_counts_and_urls() -> None:
