@@ -6,16 +6,16 @@ import datetime as dt
 from pathlib import Path
 
 import yaml
-from slugify import slugify
 
 from gazette.config import Config
 from gazette.errors import GazetteError
 from gazette.hijri import HijriRangeError, to_hijri
+from gazette.slugs import make_slug
 
 
 def new_article(config: Config, title: str, section: str, now: dt.datetime) -> Path:
     """Write content/<section>/<slug>.md and return its path; never overwrite a file."""
-    section_slug = slugify(section)
+    section_slug = make_slug(section, config.content.slugs)
     if not section_slug:
         raise GazetteError(
             f"'{section}' is not usable as a section name",
@@ -27,7 +27,7 @@ def new_article(config: Config, title: str, section: str, now: dt.datetime) -> P
             file=config.path,
             hint="use one of " + ", ".join(config.sections),
         )
-    slug = slugify(title) or "article"
+    slug = make_slug(title, config.content.slugs) or "article"
     path = config.content_dir / section_slug / f"{slug}.md"
     if path.exists():
         raise GazetteError(

@@ -19,10 +19,13 @@ STYLES = ("ascii", "unicode")
 MAX_CHARS = 80  # in characters; also capped in bytes below, for 255-byte file names
 MAX_BYTES = 200
 _HYPHENS = re.compile(r"-{2,}")
+# Dropped, not turned into hyphens: "Kim's visit" is kims-visit, not kim-s-visit.
+_APOSTROPHES = re.compile("['\u2018\u2019`]")
 
 
 def make_slug(text: str, style: str = "ascii") -> str:
     """A slug of letters, digits, marks and single hyphens; '' when nothing is left."""
+    text = _APOSTROPHES.sub("", text)
     if style == "unicode":
         slug = _unicode_slug(text)
     else:

@@ -224,3 +224,9 @@ def test_hijri_override_that_is_no_gregorian_date_still_parses() -> None:
     # YAML would read 1445-02-30 as a Gregorian date, and 30 February does not exist.
     article = parse(front(title="T", date="2023-09-23", hijri="1445-02-30"))
     assert article.hijri == HijriDate(1445, 2, 30)
+
+
+def test_apostrophes_do_not_split_slugs() -> None:
+    assert parse(front(title='"Kim\'s visit: what\'s next"', date="2023-09-23")).slug == (
+        "kims-visit-whats-next"
+    )
