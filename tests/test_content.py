@@ -227,6 +227,6 @@ def test_hijri_override_that_is_no_gregorian_date_still_parses() -> None:
 
 
 def test_apostrophes_do_not_split_slugs() -> None:
-    assert parse(front(title='"Kim\'s visit: what\'s next"', date="2023-09-23")).slug == (
+    assert parse(front(title="\"Kim's visit: what's next\"", date="2023-09-23")).slug == (
         "kims-visit-whats-next"
     )
