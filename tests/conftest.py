@@ -14,6 +14,9 @@ Reusable by every test module (and every helper working on Gazette):
 - ``run_cli(*args, cwd=...)`` runs ``python build.py ...`` in a subprocess.
 - ``tree_bytes(folder)`` maps every file below ``folder`` to its bytes, to
   compare whole outputs.
+- ``serve_folder(folder, prefix="/")`` (context manager) serves ``folder`` with a
+  real HTTP server on 127.0.0.1 (free port) mounted at URL path ``prefix``,
+  yields the base URL, and stops the server on exit.
 - ``require_tool(name)`` skips a test when an external program (``java``,
   ``chromium``) is missing, unless the environment sets
   ``GAZETTE_REQUIRE_TOOLS=1`` (as ``.ci/run`` does): there it fails instead,
@@ -22,6 +25,8 @@ Reusable by every test module (and every helper working on Gazette):
 Fixtures:
 
 - ``site_root``: a fresh copy of ``tests/sites/basic`` in ``tmp_path`` (edit it freely).
+- ``sample_site``: the repository's own sample site (config.toml, content/,
+  templates/, static/) copied and built once per session; a read-only ``BuiltSite``.
 - ``basic_site``: ``tests/sites/basic`` built once per session into a temporary
   folder; a read-only ``BuiltSite`` (use ``site_root`` for tests that change things).
 """
@@ -29,10 +34,15 @@ Fixtures:
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import http.server
 import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -49,6 +59,8 @@ REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"
 # After every published fixture article, before the one dated in December 2023.
 FIXED_NOW = dt.datetime(2023, 10, 1, 12, 0, tzinfo=ZoneInfo("Asia/Dhaka"))
+# The sample site is built as of a fixed day too, so its tests do not change with the clock.
+SAMPLE_NOW = dt.datetime(2026, 1, 1, tzinfo=ZoneInfo("UTC"))
 
 
 def copy_site(name: str, dest: Path) -> Path:
@@ -130,6 +142,47 @@ def require_tool(name: str) -> str:
     return path
 
 
+class _MountedHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves `directory` under URL path `prefix` only; anything else is a 404."""
+
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        bare = path.split("?", 1)[0].split("#", 1)[0]
+        if not bare.startswith(self.prefix):
+            return os.path.join(self.directory, ".missing", "nothing-here")
+        return super().translate_path("/" + path[len(self.prefix) :])
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass  # keep test output quiet
+
+
+@contextmanager
+def serve_folder(folder: Path, prefix: str = "/") -> Iterator[str]:
+    """Serve `folder` at http://127.0.0.1:PORT{prefix}; yields that base URL."""
+    handler = type("Handler", (_MountedHandler,), {"prefix": prefix})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(folder))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def copy_sample_site(dest: Path) -> Path:
+    """The repository's own site (config, content, templates, static) copied to `dest`."""
+    dest.mkdir(parents=True)
+    shutil.copy(REPO / "config.toml", dest / "config.toml")
+    for folder in ("content", "templates", "static"):
+        shutil.copytree(REPO / folder, dest / folder)
+    return dest
+
+
 @dataclass(frozen=True)
 class BuiltSite:
     root: Path
@@ -154,4 +207,11 @@ def site_root(tmp_path: Path) -> Path:
 def basic_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     root = copy_site("basic", tmp_path_factory.mktemp("basic") / "site")
     result = build_site(root)
+    return BuiltSite(root=root, output=root / "output", result=result)
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    root = copy_sample_site(tmp_path_factory.mktemp("sample") / "site")
+    result = build_site(root, now=SAMPLE_NOW)
     return BuiltSite(root=root, output=root / "output", result=result)

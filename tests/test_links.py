@@ -1,0 +1,120 @@
+"""Every link on every page resolves, with output/ served at a root and under a sub-path.
+
+A real HTTP server serves the built folder; every href/src of every generated
+page is fetched through it. Links are relative, so the same output must work
+at https://host/ and at https://host/news/ without a rebuild.
+"""
+
+from __future__ import annotations
+
+import shutil
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import BuiltSite, html_pages, serve_folder
+
+LINK_ATTRIBUTES = (
+    ("a", "href"),
+    ("link", "href"),
+    ("img", "src"),
+    ("script", "src"),
+    ("source", "src"),
+)
+
+
+def page_url(base: str, output: Path, path: Path) -> str:
+    relative = path.relative_to(output).as_posix()
+    if relative.endswith("index.html"):
+        relative = relative[: -len("index.html")]
+    return base + relative
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, b""
+
+
+def links_of(html: bytes) -> list[str]:
+    soup = BeautifulSoup(html, "html.parser")
+    found = []
+    for tag, attribute in LINK_ATTRIBUTES:
+        for element in soup.find_all(tag):
+            value = element.get(attribute)
+            if value:
+                found.append(value)
+    for element in soup.find_all(srcset=True):
+        found += [part.strip().split()[0] for part in element["srcset"].split(",") if part.strip()]
+    return found
+
+
+def ids_of(html: bytes) -> set[str]:
+    soup = BeautifulSoup(html, "html.parser")
+    return {e["id"] for e in soup.find_all(id=True)} | {
+        e["name"] for e in soup.find_all("a", attrs={"name": True})
+    }
+
+
+def check_site(site: BuiltSite, prefix: str) -> int:
+    """Fetch every page and every target it links to; return how many links were followed."""
+    broken: list[str] = []
+    followed = 0
+    with serve_folder(site.output, prefix) as base:
+        host = urlsplit(base).netloc
+        cache: dict[str, tuple[int, bytes]] = {}
+
+        def get(url: str) -> tuple[int, bytes]:
+            if url not in cache:
+                cache[url] = fetch(url)
+            return cache[url]
+
+        for path in html_pages(site.output):
+            url = page_url(base, site.output, path)
+            status, html = get(url)
+            assert status == 200, f"{url}: {status}"
+            for link in links_of(html):
+                if link.startswith(("mailto:", "tel:", "data:", "javascript:")):
+                    continue
+                target = urljoin(url, link)
+                if urlsplit(target).netloc != host:
+                    continue  # external
+                address, fragment = urldefrag(target)
+                followed += 1
+                if not urlsplit(target).path.startswith(urlsplit(base).path):
+                    broken.append(f"{url}: {link} leaves {prefix}")
+                    continue
+                status, body = get(address)
+                if status != 200:
+                    broken.append(f"{url}: {link} -> {status}")
+                elif fragment and address.endswith(("/", ".html")):
+                    if fragment not in ids_of(body):
+                        broken.append(f"{url}: {link} -> no id '{fragment}'")
+    assert broken == []
+    return followed
+
+
+@pytest.mark.parametrize("prefix", ["/", "/news/", "/deep/er/path/"])
+def test_every_link_resolves_on_the_fixture_site(basic_site: BuiltSite, prefix: str) -> None:
+    assert check_site(basic_site, prefix) > 200
+
+
+@pytest.mark.parametrize("prefix", ["/", "/news/"])
+def test_every_link_resolves_on_the_sample_site(sample_site: BuiltSite, prefix: str) -> None:
+    assert check_site(sample_site, prefix) > 200
+
+
+def test_the_checker_notices_a_broken_link(basic_site: BuiltSite, tmp_path: Path) -> None:
+    """Guard against a checker that passes everything: break one link, expect a failure."""
+    copy = tmp_path / "output"
+    shutil.copytree(basic_site.output, copy)
+    page = copy / "404.html"
+    page.write_text(page.read_text().replace('href="./"', 'href="./nowhere/"', 1))
+    broken = BuiltSite(root=basic_site.root, output=copy, result=basic_site.result)
+    with pytest.raises(AssertionError, match="nowhere"):
+        check_site(broken, "/news/")
