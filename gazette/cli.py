@@ -15,7 +15,7 @@ from gazette.config import Config, load_config
 from gazette.errors import GazetteError
 from gazette.pipeline import build, build_now
 
-COMMANDS = ("build", "new", "check")
+COMMANDS = ("build", "new", "check", "serve")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -68,6 +68,23 @@ def make_parser() -> argparse.ArgumentParser:
         "--drafts", action="store_true", help="check drafts and future-dated articles too"
     )
 
+    serve_parser = commands.add_parser(
+        "serve", help="preview the site in a browser that reloads on every save"
+    )
+    _common(serve_parser)
+    serve_parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve_parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve_parser.add_argument(
+        "--drafts", action="store_true", help="show drafts and future-dated articles"
+    )
+    serve_parser.add_argument(
+        "--poll",
+        action="store_true",
+        help="poll for changes instead of OS events (network mounts, containers)",
+    )
+
     parser.epilog = "commands and their options:\n\n" + "\n".join(
         "  " + sub.format_help().replace("\n", "\n  ") for sub in commands.choices.values()
     )
@@ -112,10 +129,19 @@ def run_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_serve(args: argparse.Namespace) -> int:
+    from gazette.serve import run
+
+    return run(
+        args.config, host=args.host, port=args.port, include_drafts=args.drafts, poll=args.poll
+    )
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "build": run_build,
     "new": run_new,
     "check": run_check,
+    "serve": run_serve,
 }
 
 

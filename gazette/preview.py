@@ -1,0 +1,472 @@
+"""The preview site for `serve`: held in memory, updated per change, rendered on request.
+
+`serve` never writes a folder: pages are rendered when a browser asks for them
+and kept until a change affects them, so a template or stylesheet edit costs
+nothing until a page is viewed, and `output/` is never touched. Between builds
+the parsed and converted articles are kept per file, so saving one article
+re-reads only that file. Each rebuild compares every page's inputs (the
+identity of the articles, terms and archives it shows, its template and what
+that template includes) with the previous build to say which pages changed;
+the server reloads only the tabs showing those pages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import threading
+import time
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+
+from gazette.assets import Assets, collect_assets
+from gazette.config import Config, load_config
+from gazette.content import load_articles
+from gazette.errors import GazetteError
+from gazette.markup import render_articles
+from gazette.model import Archive, Article, Page, Pagination, Site, Term
+from gazette.pipeline import build_now, check_images
+from gazette.render import make_environment, render_page
+from gazette.site import build_site, select_articles
+
+ALL = None  # "every page" in `Update.pages`
+
+
+@dataclass(frozen=True)
+class Update:
+    """What one rebuild changed, for the terminal and the open browser tabs."""
+
+    number: int
+    seconds: float
+    error: GazetteError | None = None
+    pages: frozenset[str] | None = frozenset()  # site URLs ("" = home); None = all pages
+    stylesheets: dict[str, str] = field(default_factory=dict)  # old URL -> new URL
+
+    @property
+    def reload_all(self) -> bool:
+        return self.pages is None
+
+    def summary(self) -> str:
+        if self.error is not None:
+            return f"error: {self.error}"
+        if self.pages is None:
+            what = "all pages"
+        else:
+            what = f"{len(self.pages)} page{'s' if len(self.pages) != 1 else ''}"
+        if self.stylesheets and not self.pages:
+            what = "stylesheet"
+        return f"rebuilt #{self.number}: {what} changed in {self.seconds * 1000:.0f} ms"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A response body: a rendered page or a file of the site."""
+
+    data: bytes
+    content_type: str
+    is_page: bool = False
+
+
+def classify(config: Config, path: Path) -> str | None:
+    """Which kind of site input `path` is: config, content, template, static, or None."""
+    if config.path is not None and _same(path, config.path):
+        return "config"
+    for kind, folder in (
+        ("content", config.content_dir),
+        ("template", config.templates_dir),
+        ("static", config.static_dir),
+    ):
+        if _inside(path, folder):
+            return kind
+    return None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.absolute().relative_to(folder.absolute())
+    except ValueError:
+        return False
+    return True
+
+
+def _same(a: Path, b: Path) -> bool:
+    return a.absolute() == b.absolute()
+
+
+class PreviewSite:
+    """The site as the preview shows it, rebuilt in place by `rebuild(changed_paths)`.
+
+    Thread-safe: the watcher thread rebuilds while server threads read pages.
+    """
+
+    def __init__(self, config_path: Path, *, include_drafts: bool = False) -> None:
+        self.config_path = config_path.absolute()
+        self.include_drafts = include_drafts
+        self.number = 0
+        self.error: GazetteError | None = None
+        self._lock = threading.RLock()
+        self._config: Config | None = None
+        self._config_broken = False  # the last config.toml failed to load: retry it first
+        self._articles: dict[Path, Article] = {}  # per Markdown file, converted
+        self._texts: dict[Path, bytes] = {}  # what each article was read from
+        self._file_errors: dict[Path, GazetteError] = {}
+        self._assets: Assets | None = None
+        self._sources: dict[str, Path] = {}  # output path -> file it is read from
+        self._env: jinja2.Environment | None = None
+        self._site: Site | None = None
+        self._pages: dict[str, Page] = {}
+        self._signatures: dict[str, tuple[Any, ...]] = {}
+        self._uses: dict[str, frozenset[str] | None] = {}  # template -> templates it needs
+        self._rendered: dict[str, bytes] = {}
+
+    # -- building -------------------------------------------------------------------------
+
+    def rebuild(self, changed: Collection[Path] | None = None) -> Update:
+        """Bring the preview up to date with the files in `changed` (None: everything)."""
+        started = time.perf_counter()
+        with self._lock:
+            self.number += 1
+            try:
+                pages, stylesheets = self._rebuild(changed)
+            except GazetteError as exc:
+                self.error = exc
+                return Update(self.number, time.perf_counter() - started, error=exc)
+            recovered = self.error is not None
+            self.error = None
+            if recovered:
+                pages = ALL
+            return Update(
+                self.number, time.perf_counter() - started, pages=pages, stylesheets=stylesheets
+            )
+
+    def _rebuild(
+        self, changed: Collection[Path] | None
+    ) -> tuple[frozenset[str] | None, dict[str, str]]:
+        kinds: dict[str, set[Path]] = {}
+        config = self._config
+        if config is None or changed is None or self._config_broken:
+            kinds = {"config": set()}
+        else:
+            for path in changed:
+                kind = classify(config, path)
+                if kind is not None:
+                    kinds.setdefault(kind, set()).add(path)
+        if "config" in kinds:
+            self._config_broken = True
+            self._config = config = load_config(self.config_path)
+            self._config_broken = False
+            self._articles.clear()
+            self._texts.clear()
+            self._file_errors.clear()
+            self._assets = None
+            self._env = None
+            self._uses.clear()
+            self._load_all(config)
+        else:
+            assert config is not None
+            self._load_changed(config, kinds.get("content", set()))
+        if "template" in kinds:
+            self._env = None
+            self._uses.clear()
+        old_urls = dict(self._assets.urls) if self._assets is not None else None
+        if self._assets is None or kinds.keys() & {"static", "content"}:
+            self._assets = self._collect_assets(config)
+        assets = self._assets
+
+        if self._file_errors:
+            raise GazetteError.collect([self._file_errors[p] for p in sorted(self._file_errors)])
+        now = build_now(config.tz)
+        articles = select_articles(
+            self._articles.values(), include_drafts=self.include_drafts, now=now
+        )
+        check_images(articles, assets.content_files, config)
+        site = build_site(articles, config)
+        if self._env is None:
+            self._env = make_environment(config)
+            # Check every template compiles now, so a syntax error shows in every tab at once.
+            for page_template in {p.template for p in site.pages}:
+                self._render_check(page_template, site, config)
+
+        signatures = {page.url: page_signature(page) for page in site.pages}
+        stylesheets: dict[str, str] = {}
+        if old_urls is not None and old_urls != assets.urls:
+            changed_names = {
+                n
+                for n in old_urls.keys() | assets.urls.keys()
+                if old_urls.get(n) != assets.urls.get(n)
+            }
+            if all(
+                n.endswith(".css") and n in old_urls and n in assets.urls for n in changed_names
+            ):
+                stylesheets = {old_urls[n]: assets.urls[n] for n in changed_names}
+        if "config" in kinds or (kinds.keys() & {"static", "content"} and _non_css(kinds)):
+            pages: frozenset[str] | None = ALL
+        elif not self._same_globals(site):
+            pages = ALL
+        else:
+            templates = {
+                t.as_posix() for t in _relative(kinds.get("template", ()), config.templates_dir)
+            }
+            pages = self._affected(site, signatures, templates)
+        self._site = site
+        self._pages = {page.url: page for page in site.pages}
+        self._signatures = signatures
+        if pages is ALL or stylesheets:
+            self._rendered.clear()  # every page links the stylesheets by name
+        else:
+            for url in pages:
+                self._rendered.pop(url, None)
+        return pages, stylesheets
+
+    def _load_all(self, config: Config) -> None:
+        from gazette.content import discover
+
+        self._load_changed(config, set(discover(config.content_dir)))
+
+    def _load_changed(self, config: Config, paths: set[Path]) -> None:
+        """Re-read the changed Markdown files; a changed folder means a rescan."""
+        if any(p.is_dir() or (p.suffix != ".md" and not p.exists()) for p in paths):
+            from gazette.content import discover
+
+            present = set(discover(config.content_dir))
+            gone = (self._articles.keys() | self._file_errors.keys()) - present
+            paths = (
+                {p for p in paths if p.suffix == ".md"} | gone | (present - self._articles.keys())
+            )
+        for path in sorted(paths):
+            if path.suffix != ".md":
+                continue
+            try:
+                data = path.read_bytes() if path.is_file() else None
+            except OSError:
+                data = None  # removed while we looked; its own event follows
+            if data is not None and data == self._texts.get(path) and path in self._articles:
+                continue  # saved without a change: keep the article, and its pages
+            self._articles.pop(path, None)
+            self._texts.pop(path, None)
+            self._file_errors.pop(path, None)
+            if data is None:
+                continue  # deleted or renamed away
+            try:
+                (article,) = render_articles(load_articles(config, [path]))
+            except GazetteError as exc:
+                self._file_errors[path] = exc
+                continue
+            except FileNotFoundError:
+                continue
+            self._articles[path] = article
+            self._texts[path] = data
+
+    def _collect_assets(self, config: Config) -> Assets:
+        assets = collect_assets(config.static_dir, config.content_dir)
+        by_output = {v: k for k, v in assets.urls.items()}
+        self._sources = {}
+        for file in assets.files:
+            if file.path in by_output:
+                self._sources[file.path] = config.static_dir / by_output[file.path]
+            else:
+                self._sources[file.path] = config.content_dir / file.path
+        return assets
+
+    def _render_check(self, template: str, site: Site, config: Config) -> None:
+        sample = next(p for p in site.pages if p.template == template)
+        render_page(self._env_or_fail(), sample, self._shared(site, config), config)
+
+    def _env_or_fail(self) -> jinja2.Environment:
+        assert self._env is not None
+        return self._env
+
+    def _shared(self, site: Site, config: Config) -> dict[str, Any]:
+        assert self._assets is not None
+        return {
+            "site": config.site,
+            "config": config,
+            "nav": site.sections,
+            "latest": site.articles[0] if site.articles else None,
+            "assets": self._assets.urls,
+        }
+
+    def _same_globals(self, site: Site) -> bool:
+        """Every page shows the navigation and the latest article in its masthead."""
+        old = self._site
+        if old is None:
+            return False
+        return _globals(old) == _globals(site)
+
+    def _affected(
+        self, site: Site, signatures: dict[str, tuple[Any, ...]], templates: set[str]
+    ) -> frozenset[str]:
+        changed = {url for url, sig in signatures.items() if self._signatures.get(url) != sig}
+        changed |= self._signatures.keys() - signatures.keys()  # pages that went away
+        if templates:
+            for page in site.pages:
+                uses = self.templates_used(page.template)
+                if uses is None or uses & templates:
+                    changed.add(page.url)
+        return frozenset(changed)
+
+    def templates_used(self, name: str) -> frozenset[str] | None:
+        """`name` and every template it extends, includes or imports (None: not knowable)."""
+        if name in self._uses:
+            return self._uses[name]
+        env = self._env_or_fail()
+        seen: set[str] = set()
+        todo = [name]
+        result: frozenset[str] | None
+        try:
+            while todo:
+                current = todo.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
+                for ref in jinja2.meta.find_referenced_templates(env.parse(source)):
+                    if ref is None:
+                        raise LookupError("a template name computed at render time")
+                    todo.append(ref)
+            result = frozenset(seen)
+        except (LookupError, jinja2.TemplateError):
+            result = None
+        self._uses[name] = result
+        return result
+
+    @property
+    def config(self) -> Config | None:
+        return self._config
+
+    # -- serving --------------------------------------------------------------------------
+
+    def resource(self, url_path: str) -> Resource | None:
+        """The page or file at a site path ("world/story/", "static/style.1a2b.css")."""
+        with self._lock:
+            config, site = self._config, self._site
+            if config is None or site is None:
+                return None
+            page_url = url_path
+            if url_path.endswith("index.html"):
+                page_url = url_path[: -len("index.html")]
+            page = self._pages.get(page_url) or self._pages.get(url_path)
+            if page is not None:
+                data = self._rendered.get(page.url)
+                if data is None:
+                    data = render_page(
+                        self._env_or_fail(), page, self._shared(site, config), config
+                    )
+                    self._rendered[page.url] = data
+                return Resource(data, "text/html; charset=utf-8", is_page=True)
+            source = self._sources.get(url_path)
+        if source is None:
+            return None
+        return self._read_source(source, config, url_path)
+
+    def _read_source(self, source: Path, config: Config, url_path: str) -> Resource | None:
+        """A site file, refused if it (or a symlink on the way) leads outside the site."""
+        if source.name == "code.css" and not source.exists():
+            return self._generated(url_path)
+        try:
+            real = source.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return self._generated(url_path)
+        root = config.root.resolve()
+        if not _inside(real, root):
+            raise PermissionError(f"{source} leads outside the site folder")
+        return Resource(real.read_bytes(), _content_type(url_path))
+
+    def _generated(self, url_path: str) -> Resource | None:
+        assets = self._assets
+        for file in assets.files if assets else ():
+            if file.path == url_path:
+                return Resource(file.data, _content_type(url_path))
+        return None
+
+    def not_found_page(self) -> bytes | None:
+        resource = self.resource("404.html")
+        return resource.data if resource else None
+
+    def page_urls(self) -> list[str]:
+        with self._lock:
+            return list(self._pages)
+
+
+def page_signature(page: Page) -> tuple[Any, ...]:
+    """What a page shows, by identity: an edited article is a new object, so any
+    page listing or linking it gets a different signature."""
+    memo: dict[int, Any] = {}
+    return (page.template, page.title, _freeze(page.context, memo))
+
+
+def _freeze(value: Any, memo: dict[int, Any]) -> Any:
+    if isinstance(value, (str, int, float, bool, type(None), dt.date)):
+        return value
+    key = id(value)
+    if key in memo:
+        return memo[key]
+    frozen: Any
+    if isinstance(value, Article):
+        frozen = ("article", key)
+    elif isinstance(value, Term):
+        # By name and size only: the articles a listing shows are in its own context, and
+        # an article page must not change whenever another article of its section does.
+        frozen = ("term", value.kind, value.slug, value.name, value.url, len(value.articles))
+    elif isinstance(value, Archive):
+        frozen = ("archive", value.url, len(value.articles))
+    elif isinstance(value, Pagination):
+        frozen = ("pages", value.number, value.total, tuple(value.urls))
+    elif isinstance(value, dict):
+        frozen = tuple((k, _freeze(v, memo)) for k, v in value.items())
+    elif isinstance(value, (list, tuple)):
+        frozen = tuple(_freeze(v, memo) for v in value)
+    elif dataclasses.is_dataclass(value):
+        frozen = (type(value).__name__, repr(value))
+    else:
+        frozen = repr(value)
+    memo[key] = frozen
+    return frozen
+
+
+def _globals(site: Site) -> tuple[Any, ...]:
+    latest = site.articles[0] if site.articles else None
+    return (id(latest), tuple((s.name, s.url) for s in site.sections))
+
+
+def _non_css(kinds: dict[str, set[Path]]) -> bool:
+    """A change to a static or content file other than a stylesheet or an article."""
+    others = [p for p in kinds.get("static", ()) if p.suffix != ".css"]
+    others += [p for p in kinds.get("content", ()) if p.suffix != ".md" and not p.is_dir()]
+    return bool(others)
+
+
+def _relative(paths: Iterable[Path], folder: Path) -> list[Path]:
+    return [
+        Path(os.path.relpath(p.absolute(), folder.absolute()).replace(os.sep, "/")) for p in paths
+    ]
+
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+    ".woff2": "font/woff2",
+    ".pdf": "application/pdf",
+}
+
+
+def _content_type(path: str) -> str:
+    return _TYPES.get(Path(path).suffix.lower(), "application/octet-stream")
