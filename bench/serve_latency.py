@@ -11,14 +11,9 @@ until the new style is applied without a reload.
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
 import shutil
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -61,6 +61,9 @@
   }
 
   const events = new EventSource("/__gazette/events");
+  window.gazetteLive = { connected: false };
+  events.onopen = () => (window.gazetteLive.connected = true);
+  events.onerror = () => (window.gazetteLive.connected = false);
   events.onmessage = (event) => {
     const message = JSON.parse(event.data);
     if (message.error) {

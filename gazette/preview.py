@@ -12,7 +12,6 @@ the server reloads only the tabs showing those pages.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import threading
@@ -34,6 +33,9 @@ from gazette.model import Archive, Article, Page, Pagination, Site, Term
 from gazette.pipeline import build_now, check_images
 from gazette.render import make_environment, render_page
 from gazette.site import build_site, select_articles
+from gazette.structured import annotate, resolve_publisher
+from gazette.syndicate import syndicate
+from gazette.syndication import feed_specs
 
 ALL = None  # "every page" in `Update.pages`
 
@@ -124,6 +126,7 @@ class PreviewSite:
         self._signatures: dict[str, tuple[Any, ...]] = {}
         self._uses: dict[str, frozenset[str] | None] = {}  # template -> templates it needs
         self._rendered: dict[str, bytes] = {}
+        self._machine: dict[str, bytes] | None = None
 
     # -- building -------------------------------------------------------------------------
 
@@ -187,6 +190,8 @@ class PreviewSite:
         )
         check_images(articles, assets.content_files, config)
         site = build_site(articles, config)
+        annotate(site, config, resolve_publisher(config, assets), feed_specs(site, config))
+        self._machine = None  # feeds and sitemaps: made again when next asked for
         if self._env is None:
             self._env = make_environment(config)
             # Check every template compiles now, so a syntax error shows in every tab at once.
@@ -361,9 +366,19 @@ class PreviewSite:
                     self._rendered[page.url] = data
                 return Resource(data, "text/html; charset=utf-8", is_page=True)
             source = self._sources.get(url_path)
-        if source is None:
-            return None
+            if source is None:
+                data = self._machine_files(site, config).get(url_path)
+                return Resource(data, _content_type(url_path)) if data is not None else None
         return self._read_source(source, config, url_path)
+
+    def _machine_files(self, site: Site, config: Config) -> dict[str, bytes]:
+        """Feeds, sitemaps and robots.txt, made on the first request after a rebuild."""
+        if self._machine is None:
+            assert self._assets is not None
+            reference = build_now(config.tz)
+            files = syndicate(site, config, self._assets, reference)
+            self._machine = {f.path: f.data for f in files}
+        return self._machine
 
     def _read_source(self, source: Path, config: Config, url_path: str) -> Resource | None:
         """A site file, refused if it (or a symlink on the way) leads outside the site."""
@@ -419,13 +434,12 @@ def _freeze(value: Any, memo: dict[int, Any]) -> Any:
     elif isinstance(value, Pagination):
         frozen = ("pages", value.number, value.total, tuple(value.urls))
     elif isinstance(value, dict):
-        frozen = tuple((k, _freeze(v, memo)) for k, v in value.items())
+        # `meta` (structured data) is made from the page itself, its terms and config
+        frozen = tuple((k, _freeze(v, memo)) for k, v in value.items() if k != "meta")
     elif isinstance(value, (list, tuple)):
         frozen = tuple(_freeze(v, memo) for v in value)
-    elif dataclasses.is_dataclass(value):
-        frozen = (type(value).__name__, repr(value))
     else:
-        frozen = repr(value)
+        frozen = ("object", key)  # unknown: assume it changed (a new object every build)
     memo[key] = frozen
     return frozen
 

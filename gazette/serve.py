@@ -330,8 +330,8 @@ def run(config_path: Path, *, host: str, port: int, include_drafts: bool, poll: 
     server = LiveServer(
         config_path, host=host, port=port, include_drafts=include_drafts, poll=poll
     ).start()
-    print(f"Serving the preview at {server.url} (Ctrl-C to stop)", flush=True)
     try:
+        print(f"Serving the preview at {server.url} (Ctrl-C to stop)", flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
