@@ -134,7 +134,7 @@ def test_every_page_has_the_site_header(basic_site: BuiltSite) -> None:
 def test_home_has_lead_and_sections(basic_site: BuiltSite) -> None:
     home = basic_site.page("")
     lead = home.find(class_="lead")
-    assert lead.find("a")["href"] == "./" + KIM
+    assert lead.find(class_="lead-title").find("a")["href"] == "./" + KIM
     sections = {
         text(s.find("h2")): [text(a) for a in s.find_all("h3")]
         for s in home.find_all("section", class_="home-section")
