@@ -13,7 +13,7 @@ from pathlib import Path
 
 from gazette.config import Config, load_config
 from gazette.errors import GazetteError
-from gazette.pipeline import build, build_now
+from gazette.pipeline import Builder, build_now
 
 COMMANDS = ("build", "new", "check", "serve")
 
@@ -40,6 +40,23 @@ def _build_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--drafts", action="store_true", help="include drafts and future-dated articles"
     )
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="worker processes for Markdown and pages (default: all cores; 1: none)",
+    )
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -104,8 +121,15 @@ def _output_dir(args: argparse.Namespace, config: Config) -> Path:
 
 def run_build(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    result = build(config, _output_dir(args, config), include_drafts=args.drafts)
-    print(result.summary())
+    builder = Builder(
+        config,
+        _output_dir(args, config),
+        include_drafts=args.drafts,
+        jobs=args.jobs,
+        cache=True,  # .gazette-cache/ beside the output folder
+        progress=True,  # a progress bar on a terminal, for long builds only
+    )
+    print(builder.build().summary())
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import shutil
 from collections.abc import Iterable
@@ -51,41 +52,146 @@ def clean_leftovers(output_dir: Path) -> None:
             shutil.rmtree(leftover)
 
 
+@dataclass(frozen=True)
+class Published:
+    """What the manifest remembers of one published file, to skip re-reading it."""
+
+    digest: str  # sha256 of the bytes
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+Manifest = dict[str, Published]
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def published_state(path: Path, digest: str) -> Published:
+    st = path.stat()
+    return Published(digest, st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def verify_manifest(output_dir: Path, manifest: Manifest) -> Manifest:
+    """The entries of `manifest` whose file in `output_dir` is still exactly as written
+    (same inode, size and time): a file edited or removed by hand is not trusted."""
+    valid: Manifest = {}
+    for path, entry in manifest.items():
+        try:
+            st = os.stat(output_dir / path)
+        except OSError:
+            continue
+        if (st.st_size, st.st_mtime_ns, st.st_ino) == (entry.size, entry.mtime_ns, entry.inode):
+            valid[path] = entry
+    return valid
+
+
+class Stage:
+    """The next version of `output/`, assembled beside it and swapped in by `commit()`.
+
+    `add()` writes a file (or hard-links the published one when the bytes are the
+    same); `keep()` carries a published file over unchanged without reading it.
+    Nothing in `output/` changes before `commit()`; `abort()` drops the stage.
+    """
+
+    def __init__(self, output_dir: Path, manifest: Manifest | None = None) -> None:
+        self.output_dir = output_dir.absolute()
+        self.manifest = manifest or {}
+        self.staging = staging_dir(self.output_dir)
+        self.written: dict[str, str] = {}  # path -> digest, new or changed files
+        self.unchanged: dict[str, str] = {}
+        self.removed: list[str] = []  # published files the new version drops (after commit)
+        self._dirs: set[str] = {""}
+        clean_leftovers(self.output_dir)
+        self.staging.mkdir(parents=True)
+
+    def _parent(self, path: str) -> None:
+        folder = path.rpartition("/")[0]
+        if folder not in self._dirs:
+            (self.staging / folder).mkdir(parents=True, exist_ok=True)
+            self._dirs.add(folder)
+
+    def _claim(self, path: str) -> None:
+        check_output_path(path)
+        if path in self.written or path in self.unchanged:
+            raise GazetteError(
+                f"two outputs would be written to /{path}",
+                hint="a content file and a generated page share a URL; rename one",
+            )
+
+    def add(self, path: str, data: bytes, digest: str | None = None) -> bool:
+        """Stage `data` as `path`; True if it differs from the published file."""
+        self._claim(path)
+        digest = digest or file_digest(data)
+        changed = self.put(path, data, digest)
+        (self.written if changed else self.unchanged)[path] = digest
+        return changed
+
+    def put(self, path: str, data: bytes, digest: str) -> bool:
+        """Put the file in the staging folder without bookkeeping (worker processes call
+        this, then the parent `adopt()`s the result); True if the bytes changed."""
+        self._parent(path)
+        published = self.output_dir / path
+        entry = self.manifest.get(path)
+        same = entry.digest == digest if entry is not None else _same_bytes(published, data)
+        if same:
+            try:
+                os.link(published, self.staging / path)
+                return False
+            except FileNotFoundError:
+                pass
+        (self.staging / path).write_bytes(data)
+        return True
+
+    def adopt(self, path: str, digest: str, changed: bool) -> None:
+        """Record a file that a worker process already put in the staging folder."""
+        self._claim(path)
+        self._dirs.add(path.rpartition("/")[0])
+        (self.written if changed else self.unchanged)[path] = digest
+
+    def keep(self, path: str) -> None:
+        """Carry the published `path` (listed in the manifest) over unchanged."""
+        self._claim(path)
+        self._parent(path)
+        os.link(self.output_dir / path, self.staging / path)
+        self.unchanged[path] = self.manifest[path].digest
+
+    def commit(self) -> tuple[WriteReport, Manifest]:
+        """Swap the stage in (unless nothing changed); return the report and new manifest."""
+        seen = self.written.keys() | self.unchanged.keys()
+        self.removed = [p for p in _files_below(self.output_dir) if p not in seen]
+        removed = len(self.removed)
+        if not self.written and removed == 0 and self.output_dir.is_dir():
+            shutil.rmtree(self.staging)
+        else:
+            _swap_in(self.staging, self.output_dir)
+        manifest: Manifest = {}
+        for path, digest in self.unchanged.items():
+            entry = self.manifest.get(path)
+            if entry is None or entry.digest != digest:
+                entry = published_state(self.output_dir / path, digest)
+            manifest[path] = entry
+        for path, digest in self.written.items():
+            manifest[path] = published_state(self.output_dir / path, digest)
+        report = WriteReport(len(self.written), len(self.unchanged), removed)
+        return report, manifest
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
 def publish(output_dir: Path, files: Iterable[OutputFile]) -> WriteReport:
     """Write `files` as the whole new content of `output_dir`, atomically."""
-    output_dir = output_dir.absolute()
-    clean_leftovers(output_dir)
-    staging = staging_dir(output_dir)
-    staging.mkdir(parents=True)
-    written = unchanged = 0
-    seen: set[str] = set()
+    stage = Stage(output_dir)
     try:
         for file in files:
-            if file.path in seen:
-                raise GazetteError(
-                    f"two outputs would be written to /{file.path}",
-                    hint="a content file and a generated page share a URL; rename one",
-                )
-            check_output_path(file.path)
-            seen.add(file.path)
-            target = staging / file.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            published = output_dir / file.path
-            if _same_bytes(published, file.data):
-                os.link(published, target)
-                unchanged += 1
-            else:
-                target.write_bytes(file.data)
-                written += 1
+            stage.add(file.path, file.data)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        stage.abort()
         raise
-    removed = sum(1 for p in _files_below(output_dir) if p not in seen)
-    if written == 0 and removed == 0 and output_dir.is_dir():
-        shutil.rmtree(staging)
-    else:
-        _swap_in(staging, output_dir)
-    return WriteReport(written=written, unchanged=unchanged, removed=removed)
+    return stage.commit()[0]
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

@@ -10,37 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from gazette.assets import Assets, OutputFile, collect_assets
+from gazette.assets import Assets, OutputFile
+from gazette.builder import Builder, BuildResult
 from gazette.config import Config
-from gazette.content import read_articles
 from gazette.errors import GazetteError
-from gazette.markup import render_articles
 from gazette.model import Article, Site
-from gazette.output import WriteReport, publish
 from gazette.render import render_site
-from gazette.site import build_site, select_articles
 from gazette.syndicate import syndicate
 
-
-@dataclass(frozen=True)
-class BuildResult:
-    articles: int
-    pages: int
-    report: WriteReport
-    seconds: float
-
-    def summary(self) -> str:
-        r = self.report
-        return (
-            f"Built {self.articles} articles into {self.pages} pages: "
-            f"{r.written} written, {r.unchanged} unchanged, {r.removed} removed "
-            f"in {self.seconds:.2f} s"
-        )
+__all__ = ["BuildResult", "Builder", "build", "build_now", "output_files"]
 
 
 def build_now(tz: dt.tzinfo) -> dt.datetime:
@@ -116,9 +97,15 @@ def _front_matter_line(config: Config, article: Article, key: str) -> int | None
     return None
 
 
+def machine_files(site: Site, config: Config, assets: Assets) -> list[OutputFile]:
+    """Feeds, sitemaps, robots.txt; also gives every page its `meta` (so call it before
+    rendering). Made whole on every build from the site model."""
+    return syndicate(site, config, assets, source_date_epoch(config.tz))
+
+
 def output_files(site: Site, config: Config, assets: Assets) -> Iterator[OutputFile]:
     """Every file a build writes, in order; `check` walks this same list."""
-    machine = syndicate(site, config, assets, source_date_epoch(config.tz))
+    machine = machine_files(site, config, assets)
     return itertools.chain(assets.files, render_site(site, config, assets), machine)
 
 
@@ -128,21 +115,10 @@ def build(
     *,
     include_drafts: bool = False,
     now: dt.datetime | None = None,
+    jobs: int | None = None,
 ) -> BuildResult:
-    started = time.perf_counter()
-    check_output_dir(output_dir, config)
-    now = now or build_now(config.tz)
-    loaded, errors = read_articles(config)
-    articles = select_articles(loaded, include_drafts=include_drafts, now=now)
-    assets = collect_assets(config.static_dir, config.content_dir)
-    errors += image_problems(articles, assets.content_files, config)
-    if errors:  # every content problem at once, before output/ is touched
-        raise GazetteError.collect(errors)
-    site = build_site(render_articles(articles), config)
-    report = publish(output_dir, output_files(site, config, assets))
-    return BuildResult(
-        articles=len(site.articles),
-        pages=len(site.pages),
-        report=report,
-        seconds=time.perf_counter() - started,
-    )
+    """One clean build: config -> content -> markup -> site -> render -> output.
+
+    The stages run in `gazette.builder.Builder`, which the command line and the
+    preview keep alive to rebuild only what changed."""
+    return Builder(config, output_dir, include_drafts=include_drafts, now=now, jobs=jobs).build()

@@ -54,8 +54,11 @@ def gregorian(value: dt.datetime | dt.date, pattern: str) -> str:
     )
 
 
-def make_environment(config: Config) -> jinja2.Environment:
-    env = jinja2.Environment(
+def make_environment(
+    config: Config, environment: type[jinja2.Environment] = jinja2.Environment
+) -> jinja2.Environment:
+    """`environment` lets the incremental builder pass one that records what pages read."""
+    env = environment(
         loader=jinja2.FileSystemLoader(config.templates_dir),
         autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
         undefined=jinja2.StrictUndefined,

@@ -1,0 +1,528 @@
+"""Incremental, parallel builds: the one code path behind `build.py` and the preview.
+
+    builder = Builder(config, output_dir, include_drafts=False, jobs=None, cache=True)
+    result = builder.build()                    # first build: all of it (or from the cache)
+    result = builder.build({Path(".../content/world/story.md")})  # later: what changed
+    result.changed                              # output paths written or removed this time
+
+A Builder keeps, between its builds, in memory (and in `.gazette-cache/` when
+`cache=True`, as the command line does):
+
+- every source file's size/time/inode and content digest, with its parsed
+  Article and rendered Markdown (Markdown is also looked up by content, so a
+  front-matter-only edit or a renamed file does not convert again);
+- for every page, what it was made from (`gazette.deps.Trace`);
+- a manifest of the published files' digests, so unchanged files are never
+  re-read and a build that changes nothing does not touch `output/`.
+
+`build(changed_paths)` trusts `changed_paths` (files created, changed or deleted
+since the last build) when given, and scans content/ by file times when it is
+None. Templates, static files and config.toml are re-checked on every build (they
+are few). Pages whose inputs did not change are carried over; the rest are
+rendered, over `jobs` processes when there are many, and `output/` is replaced
+atomically as in `gazette.output`. Whatever the sequence of edits, the output is
+byte-identical to a clean build: the tests check exactly that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gazette import cache as disk_cache
+from gazette.assets import OutputFile, collect_assets
+from gazette.config import Config, load_config
+from gazette.content import discover, read_articles
+from gazette.deps import (
+    LATEST,
+    Changes,
+    Key,
+    Trace,
+    TrackingEnvironment,
+    helper_reads,
+    key_of,
+    shape_digest,
+    template_closure,
+    track_functions,
+)
+from gazette.errors import GazetteError
+from gazette.markup import MarkdownRenderer, with_dateline_and_credit
+from gazette.model import Article, Page, Site
+from gazette.output import Manifest, Stage, WriteReport, file_digest, verify_manifest
+from gazette.render import make_environment, render_page
+from gazette.site import build_site, select_articles
+
+MARKUP_VERSION = "1"  # bump when markup.py's output changes for the same input
+PARALLEL_MIN_PAGES = 400  # fewer pages than this render faster without forking workers
+PARALLEL_MIN_ARTICLES = 100
+PROGRESS_MIN_ITEMS = 2000
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    articles: int
+    pages: int
+    report: WriteReport
+    seconds: float
+    rendered: int = 0  # pages rendered this time (the rest were carried over)
+    changed: tuple[str, ...] = ()  # output paths written or removed, e.g. "world/x/index.html"
+
+    def summary(self) -> str:
+        r = self.report
+        return (
+            f"Built {self.articles} articles into {self.pages} pages: "
+            f"{r.written} written, {r.unchanged} unchanged, {r.removed} removed "
+            f"in {self.seconds:.2f} s"
+        )
+
+    @property
+    def changed_urls(self) -> list[str]:
+        """Site-relative URLs of the changed files ("world/x/" for "world/x/index.html")."""
+        return [p[: -len("index.html")] if p.endswith("index.html") else p for p in self.changed]
+
+
+@dataclass
+class SourceState:
+    stat: tuple[int, int, int]  # size, mtime_ns, inode
+    digest: str
+    article: Article
+    markdown: str = ""  # key of its rendered Markdown once html and toc are filled in
+
+
+@dataclass
+class State:
+    """Everything a Builder remembers between builds; pickled into the cache."""
+
+    settings: str = ""  # digest of the config and Gazette's code: all else is void if it changes
+    sources: dict[str, SourceState] = field(default_factory=dict)
+    markdown: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (html, toc)
+    traces: dict[str, Trace] = field(default_factory=dict)  # by output path
+    objects: dict[Key, Any] = field(default_factory=dict)  # what pages could read, last time
+    manifest: Manifest = field(default_factory=dict)
+
+
+def _stat_key(st: os.stat_result) -> tuple[int, int, int]:
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _h(*parts: str) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
+def markdown_key(article: Article) -> str:
+    return _h(MARKUP_VERSION, article.body, article.dateline or "", article.source or "")
+
+
+def _convert(items: list[tuple[str, str, str | None, str | None]]) -> list[tuple[str, str, str]]:
+    """Markdown for a chunk of articles (runs in a worker process)."""
+    renderer = MarkdownRenderer()
+    out = []
+    for key, body, dateline, source in items:
+        html, toc = renderer.convert(body)
+        out.append((key, with_dateline_and_credit(html, dateline, source), toc))
+    return out
+
+
+@dataclass
+class _RenderJob:
+    """What render workers need; forked workers inherit it instead of receiving it."""
+
+    env: TrackingEnvironment
+    pages: list[Page]
+    shared: dict[str, Any]
+    config: Config
+    stage: Stage
+    objects: dict[Key, Any]
+
+
+_JOB: _RenderJob | None = None  # set only while pages render (inherited by forked workers)
+
+
+def _render(indices: list[int]) -> list[tuple[int, str, bool, tuple[tuple[Key, str], ...]]]:
+    """Render pages by index into the stage; returns (index, digest, changed, reads)."""
+    job = _JOB
+    assert job is not None
+    env = job.env
+    out = []
+    for index in indices:
+        page = job.pages[index]
+        env.recorder = helper_reads(page)
+        try:
+            data = render_page(env, page, job.shared, job.config)
+        finally:
+            reads = tuple(sorted(env.recorder))
+            env.recorder = None
+        digest = file_digest(data)
+        changed = job.stage.put(page.output_path, data, digest)
+        out.append((index, digest, changed, reads))
+    return out
+
+
+def _chunks(items: Sequence[Any], jobs: int, smallest: int) -> list[Sequence[Any]]:
+    size = max(smallest, -(-len(items) // (jobs * 8)))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+class Builder:
+    """Builds one site into one output folder, again and again, doing only what changed."""
+
+    def __init__(
+        self,
+        config: Config,
+        output_dir: Path,
+        *,
+        include_drafts: bool = False,
+        now: dt.datetime | None = None,
+        jobs: int | None = None,
+        cache: bool = False,
+        progress: bool = False,
+        notice: Callable[[str], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.output_dir = Path(output_dir)
+        self.include_drafts = include_drafts
+        self.now = now
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.cache_dir = disk_cache.cache_dir_for(self.output_dir) if cache else None
+        self.progress = progress
+        self.notice = notice or (lambda text: print(text, file=sys.stderr))
+        self.state: State | None = None
+        self._env: TrackingEnvironment | None = None
+
+    # -- the build, stage by stage ------------------------------------------------------
+
+    def build(self, changed_paths: Iterable[Path] | None = None) -> BuildResult:
+        from gazette.pipeline import build_now, check_output_dir, image_problems, machine_files
+
+        started = time.perf_counter()
+        changed = None if changed_paths is None else {Path(p).absolute() for p in changed_paths}
+        self._maybe_reload_config(changed)
+        config = self.config
+        check_output_dir(self.output_dir, config)
+        now = self.now or build_now(config.tz)
+        state = self._state()
+        settings = _h(disk_cache.code_version(), repr(config), str(self.include_drafts))
+        if state.settings != settings:
+            state.sources.clear()
+            state.traces.clear()
+            state.objects.clear()
+            state.settings = settings
+            self._env = None
+
+        dirty, errors = self._read_sources(state, changed)
+        articles = select_articles(
+            (s.article for s in state.sources.values()),
+            include_drafts=self.include_drafts,
+            now=now,
+        )
+        assets = collect_assets(config.static_dir, config.content_dir)
+        errors += image_problems(articles, assets.content_files, config)
+        if errors:  # every content problem at once, before output/ is touched
+            raise GazetteError.collect(errors)
+        self._markdown(state)
+        site = build_site(articles, config)
+        extras = [*assets.files, *machine_files(site, config, assets)]  # gives pages `meta`
+        return self._write(state, site, assets.urls, extras, dirty, started)
+
+    def _maybe_reload_config(self, changed: set[Path] | None) -> None:
+        path = self.config.path
+        if path is not None and changed is not None and path.absolute() in changed:
+            self.config = load_config(path)
+
+    def _state(self) -> State:
+        if self.state is None:
+            loaded = disk_cache.load(self.cache_dir, self.notice) if self.cache_dir else None
+            state = loaded.get("state") if loaded else None
+            self.state = state if isinstance(state, State) else State()
+        return self.state
+
+    def _read_sources(
+        self, state: State, changed: set[Path] | None
+    ) -> tuple[set[Key], list[GazetteError]]:
+        """Bring `state.sources` up to date; return the keys of new, changed or gone
+        articles, and the problems found in files (those keep their previous state)."""
+        content_dir = self.config.content_dir
+        content_abs = content_dir.absolute()
+        candidates: dict[str, Path] = {}
+        gone: set[str] = set()
+        full_scan = changed is None or not state.sources
+        if not full_scan:
+            assert changed is not None
+            for path in changed:
+                if content_abs not in path.parents:
+                    continue
+                if path.suffix != ".md" or path.is_dir():
+                    full_scan = True  # a folder moved, or a non-Markdown change: look at all
+                    break
+                relative = path.relative_to(content_abs).as_posix()
+                if path.is_file():
+                    candidates[relative] = content_dir / relative
+                else:
+                    gone.add(relative)
+        if full_scan:
+            files = {p.relative_to(content_dir).as_posix(): p for p in discover(content_dir)}
+            gone = set(state.sources) - set(files)
+            candidates = files
+
+        to_parse: list[tuple[str, Path, tuple[int, int, int], str]] = []
+        for relative, path in candidates.items():
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                gone.add(relative)
+                continue
+            known = state.sources.get(relative)
+            if (
+                known is not None
+                and known.stat == _stat_key(st)
+                and not (changed is not None and path in changed)
+            ):
+                continue
+            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+            if known is not None and known.digest == digest:
+                known.stat = _stat_key(st)
+                continue
+            to_parse.append((relative, path, _stat_key(st), digest))
+
+        parsed, errors = read_articles(self.config, [path for _, path, _, _ in to_parse])
+        by_path = {article.path: article for article in parsed}
+        dirty: set[Key] = set()
+        for relative, _path, stat, digest in to_parse:
+            article = by_path.get(relative)
+            if article is not None:
+                state.sources[relative] = SourceState(stat, digest, article)
+                dirty.add(("a", relative))
+        for relative in gone:
+            state.sources.pop(relative, None)
+            dirty.add(("a", relative))
+        return dirty, errors
+
+    def _markdown(self, state: State) -> None:
+        """Fill in html/toc of articles that lack it: from the cache, else convert."""
+        needed: dict[str, list[SourceState]] = {}
+        for source in state.sources.values():
+            if source.markdown:
+                continue
+            article = source.article
+            key = markdown_key(article)
+            cached = state.markdown.get(key)
+            if cached is not None:
+                article.html, article.toc = cached
+                source.markdown = key
+            else:
+                needed.setdefault(key, []).append(source)
+        items = [
+            (key, s[0].article.body, s[0].article.dateline, s[0].article.source)
+            for key, s in needed.items()
+        ]
+        for key, html, toc in self._map(_convert, items, PARALLEL_MIN_ARTICLES, "markdown"):
+            for source in needed[key]:
+                source.article.html, source.article.toc = html, toc
+                source.markdown = key
+        # keep only what current articles use, so the cache does not grow forever
+        state.markdown = {
+            s.markdown: (s.article.html, s.article.toc) for s in state.sources.values()
+        }
+
+    def _write(
+        self,
+        state: State,
+        site: Site,
+        asset_urls: dict[str, str],
+        extras: list[OutputFile],
+        dirty: set[Key],
+        started: float,
+    ) -> BuildResult:
+        config = self.config
+        env = self._environment()
+        shared = {
+            "site": config.site,
+            "config": config,
+            "nav": site.sections,
+            "latest": site.articles[0] if site.articles else None,
+            "assets": asset_urls,
+        }
+        objects: dict[Key, Any] = {}
+        for obj in [*site.articles, *site.sections, *site.tags, *site.authors]:
+            objects[key_of(obj)] = obj  # type: ignore[index]
+        for obj in [*site.years, *site.months]:
+            objects[key_of(obj)] = obj  # type: ignore[index]
+        latest = shared["latest"]
+        env.latest = latest
+        if latest is not None:
+            objects[LATEST] = latest
+        # Terms and archives are rebuilt every time: compare what pages read of them.
+        dirty = set(dirty) | {key for key in objects.keys() | state.objects.keys() if key[0] != "a"}
+        changes = Changes(state.objects, objects, dirty)
+
+        base = _h(state.settings, repr(sorted(asset_urls.items())), shape_of_shared(shared))
+        templates: dict[str, str] = {}
+        manifest = verify_manifest(self.output_dir, state.manifest)
+        todo: list[int] = []
+        statics: list[str] = []
+        for index, page in enumerate(site.pages):
+            if page.template not in templates:
+                templates[page.template] = self._template_digest(env, page.template)
+            static = _h(base, templates[page.template], shape_digest(page))
+            statics.append(static)
+            trace = state.traces.get(page.output_path)
+            if trace is None or page.output_path not in manifest or changes.stale(trace, static):
+                todo.append(index)
+
+        page_paths = {page.output_path for page in site.pages}
+        extra_digests = {file.path: file_digest(file.data) for file in extras}
+        if not todo and self._untouched(manifest, page_paths, extra_digests):
+            report = WriteReport(0, len(manifest), 0)
+            state.objects = objects
+            return self._result(site, report, 0, (), started)
+
+        stage = Stage(self.output_dir, manifest)
+        traces: dict[str, Trace] = {}
+        global _JOB
+        try:
+            for file in extras:
+                stage.add(file.path, file.data, extra_digests[file.path])
+            _JOB = _RenderJob(env, site.pages, shared, config, stage, objects)
+            interned: dict[Any, Any] = {}
+            for index, digest, changed, reads in self._map(
+                _render, todo, PARALLEL_MIN_PAGES, "pages"
+            ):
+                path = site.pages[index].output_path
+                stage.adopt(path, digest, changed)
+                reads = tuple(interned.setdefault(pair, pair) for pair in reads)
+                traces[path] = Trace(statics[index], reads)
+            rendered = set(todo)
+            for index, page in enumerate(site.pages):
+                if index not in rendered:
+                    stage.keep(page.output_path)
+                    traces[page.output_path] = state.traces[page.output_path]
+            report, new_manifest = stage.commit()
+        except BaseException:
+            stage.abort()
+            raise
+        finally:
+            _JOB = None
+        state.traces = traces
+        state.objects = objects
+        state.manifest = new_manifest
+        self._save()
+        changed = tuple(sorted([*stage.written, *stage.removed]))
+        return self._result(site, report, len(todo), changed, started)
+
+    def _untouched(
+        self, manifest: Manifest, page_paths: set[str], extra_digests: dict[str, str]
+    ) -> bool:
+        """True when output/ already holds exactly this build (nothing else, nothing less)."""
+        if any(
+            manifest.get(p) is None or manifest[p].digest != d for p, d in extra_digests.items()
+        ):
+            return False
+        wanted = page_paths | extra_digests.keys()
+        if wanted != manifest.keys():
+            return False
+        count = sum(len(names) for _, _, names in os.walk(self.output_dir))
+        return count == len(wanted)
+
+    def _result(
+        self,
+        site: Site,
+        report: WriteReport,
+        rendered: int,
+        changed: tuple[str, ...],
+        started: float,
+    ) -> BuildResult:
+        return BuildResult(
+            articles=len(site.articles),
+            pages=len(site.pages),
+            report=report,
+            seconds=time.perf_counter() - started,
+            rendered=rendered,
+            changed=changed,
+        )
+
+    def _save(self) -> None:
+        if self.cache_dir is not None and self.state is not None:
+            disk_cache.save(self.cache_dir, {"state": self.state})
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _environment(self) -> TrackingEnvironment:
+        if self._env is None:
+            env = make_environment(self.config, TrackingEnvironment)
+            assert isinstance(env, TrackingEnvironment)
+            track_functions(env)
+            self._env = env
+        return self._env
+
+    def _template_digest(self, env: TrackingEnvironment, name: str) -> str:
+        folder = self.config.templates_dir
+        names = template_closure(env, name)
+        if names is None:
+            names = sorted(
+                p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
+            )
+        parts = []
+        for template in names:
+            try:
+                parts.append(template + ":" + (folder / template).read_bytes().hex())
+            except OSError:
+                parts.append(template + ":missing")
+        return _h(*parts)
+
+    def _map(
+        self,
+        function: Callable[[list[Any]], list[Any]],
+        items: Sequence[Any],
+        minimum: int,
+        what: str,
+    ) -> Iterator[Any]:
+        """`function` over chunks of `items`, in worker processes when it is worth it."""
+        if not items:
+            return
+        bar = self._bar(len(items), what)
+        try:
+            if self.jobs == 1 or len(items) < minimum:
+                for chunk in _chunks(items, 1, 200):
+                    yield from function(list(chunk))
+                    bar.update(len(chunk))
+                return
+            context = multiprocessing.get_context("fork")
+            with context.Pool(self.jobs) as pool:
+                for result in pool.imap_unordered(function, _chunks(items, self.jobs, 20)):
+                    yield from result
+                    bar.update(len(result))
+        finally:
+            bar.close()
+
+    def _bar(self, total: int, what: str) -> Any:
+        if self.progress and total >= PROGRESS_MIN_ITEMS and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            return tqdm(total=total, desc=what, unit="", leave=False, file=sys.stderr)
+        return _NoBar()
+
+
+class _NoBar:
+    def update(self, count: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def shape_of_shared(shared: dict[str, Any]) -> str:
+    """Digest of the context every page shares; the latest article is tracked by role."""
+    from gazette.deps import _identity
+
+    return _h(repr(_identity({"nav": shared["nav"]})))
