@@ -7,6 +7,7 @@ templates), so `output/` works at a domain root and under any sub-path.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 import traceback
 from collections.abc import Iterator
@@ -36,6 +37,9 @@ MONTHS = (
     "November",
     "December",
 )
+
+
+_ABSOLUTE = re.compile(r"^([a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 
 
 def relative_root(url: str) -> str:
@@ -70,6 +74,8 @@ def make_environment(
     @jinja2.pass_context
     def link(context: jinja2.runtime.Context, target: Any) -> str:
         url = target if isinstance(target, str) else target.url
+        if _ABSOLUTE.match(url):  # an image on another host, given as a full URL
+            return url
         return context["root"] + url
 
     @jinja2.pass_context
