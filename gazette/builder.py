@@ -58,6 +58,7 @@ from gazette.markup import MarkdownRenderer, with_dateline_and_credit
 from gazette.model import Article, Page, Site
 from gazette.output import Manifest, Stage, WriteReport, file_digest, verify_manifest
 from gazette.render import make_environment, render_page
+from gazette.sanitize import sanitize_html
 from gazette.site import build_site, select_articles
 
 MARKUP_VERSION = "1"  # bump when markup.py's output changes for the same input
@@ -120,16 +121,21 @@ def _h(*parts: str) -> str:
     return digest.hexdigest()
 
 
-def markdown_key(article: Article) -> str:
-    return _h(MARKUP_VERSION, article.body, article.dateline or "", article.source or "")
+def markdown_key(article: Article, sanitize: bool = False) -> str:
+    parts = (MARKUP_VERSION, article.body, article.dateline or "", article.source or "")
+    return _h(*parts, "sanitized" if sanitize else "raw")
 
 
-def _convert(items: list[tuple[str, str, str | None, str | None]]) -> list[tuple[str, str, str]]:
+def _convert(
+    items: list[tuple[str, str, str | None, str | None, bool]],
+) -> list[tuple[str, str, str]]:
     """Markdown for a chunk of articles (runs in a worker process)."""
     renderer = MarkdownRenderer()
     out = []
-    for key, body, dateline, source in items:
+    for key, body, dateline, source, sanitize in items:
         html, toc = renderer.convert(body)
+        if sanitize:  # config: content.untrusted
+            html, toc = sanitize_html(html), sanitize_html(toc)
         out.append((key, with_dateline_and_credit(html, dateline, source), toc))
     return out
 
@@ -311,11 +317,12 @@ class Builder:
     def _markdown(self, state: State) -> None:
         """Fill in html/toc of articles that lack it: from the cache, else convert."""
         needed: dict[str, list[SourceState]] = {}
+        sanitize = self.config.content.untrusted
         for source in state.sources.values():
             if source.markdown:
                 continue
             article = source.article
-            key = markdown_key(article)
+            key = markdown_key(article, sanitize)
             cached = state.markdown.get(key)
             if cached is not None:
                 article.html, article.toc = cached
@@ -323,7 +330,7 @@ class Builder:
             else:
                 needed.setdefault(key, []).append(source)
         items = [
-            (key, s[0].article.body, s[0].article.dateline, s[0].article.source)
+            (key, s[0].article.body, s[0].article.dateline, s[0].article.source, sanitize)
             for key, s in needed.items()
         ]
         for key, html, toc in self._map(_convert, items, PARALLEL_MIN_ARTICLES, "markdown"):

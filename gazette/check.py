@@ -10,6 +10,7 @@ that point at files the build does not produce.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,9 +25,9 @@ from gazette.content import read_articles
 from gazette.errors import GazetteError
 from gazette.markup import render_articles
 from gazette.model import Article, Site
-from gazette.pipeline import build_now, image_problems, output_files
+from gazette.pipeline import build_now, image_problems, machine_files
 from gazette.render import _template_path as template_path
-from gazette.render import make_environment, render_page
+from gazette.render import make_environment, render_page, render_site
 from gazette.site import build_site, select_articles
 
 LINK_ATTRIBUTES = {"href", "src", "poster", "data"}
@@ -58,14 +59,20 @@ def check_site(
     assets = collect_assets(config.static_dir, config.content_dir)
     report.problems += image_problems(articles, assets.content_files, config)
     try:
-        site = build_site(render_articles(articles), config)
+        site = build_site(render_articles(articles, sanitize=config.content.untrusted), config)
     except GazetteError as exc:
         report.problems += exc.all_problems()
         return report
     report.articles, report.pages = len(site.articles), len(site.pages)
+    try:
+        machine = machine_files(site, config, assets)  # feeds, sitemaps; gives pages `meta`
+    except GazetteError as exc:
+        report.problems += exc.all_problems()
+        machine = []
     report.problems += template_problems(site, config, assets)
     if not report.problems:
-        report.links, broken = link_problems(site, output_files(site, config, assets), config)
+        files = itertools.chain(assets.files, render_site(site, config, assets), machine)
+        report.links, broken = link_problems(site, files, config)
         report.problems += broken
     return report
 

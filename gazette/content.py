@@ -122,11 +122,24 @@ def split_front_matter(source: SourceFile, shown: str) -> tuple[str, str, int]:
     )
 
 
+def _load_yaml(front: str) -> Any:
+    """YAML forbids tabs where editors happily put them (after 'key:', as indentation);
+    a front matter that fails only because of tabs is read again with them as spaces."""
+    if not front.strip():
+        return {}
+    try:
+        return yaml.load(front, Loader=_FrontMatterLoader)
+    except yaml.YAMLError:
+        if "\t" not in front:
+            raise
+    return yaml.load(front.expandtabs(4), Loader=_FrontMatterLoader)
+
+
 def parse_article(source: SourceFile, config: Config, shown: str) -> Article:
     """Validate one file's front matter into an Article (body still Markdown)."""
     front, body, body_line = split_front_matter(source, shown)
     try:
-        meta = yaml.load(front, Loader=_FrontMatterLoader) if front.strip() else {}
+        meta = _load_yaml(front)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None

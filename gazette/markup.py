@@ -14,6 +14,7 @@ from markupsafe import escape
 from pygments.formatters import HtmlFormatter
 
 from gazette.model import Article
+from gazette.sanitize import sanitize_html
 
 CODE_CSS_CLASS = "highlight"
 _FOOTNOTES = '<div class="footnote">'
@@ -60,11 +61,14 @@ def with_dateline_and_credit(html: str, dateline: str | None, source: str | None
     return html
 
 
-def render_articles(articles: Iterable[Article]) -> list[Article]:
+def render_articles(articles: Iterable[Article], *, sanitize: bool = False) -> list[Article]:
+    """Bodies to HTML; `sanitize` (config: content.untrusted) makes raw HTML inert."""
     renderer = MarkdownRenderer()
     result = []
     for article in articles:
         html, toc = renderer.convert(article.body)
+        if sanitize:
+            html, toc = sanitize_html(html), sanitize_html(toc)
         html = with_dateline_and_credit(html, article.dateline, article.source)
         result.append(dataclasses.replace(article, html=html, toc=toc))
     return result

@@ -259,7 +259,9 @@ class PreviewSite:
             if data is None:
                 continue  # deleted or renamed away
             try:
-                (article,) = render_articles(load_articles(config, [path]))
+                (article,) = render_articles(
+                    load_articles(config, [path]), sanitize=config.content.untrusted
+                )
             except GazetteError as exc:
                 self._file_errors[path] = exc
                 continue

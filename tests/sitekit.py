@@ -56,3 +56,41 @@ def soup(path: Path) -> BeautifulSoup:
 def article_pages(out: Path) -> list[Path]:
     """Every generated article page (they carry <article class="story">)."""
     return [p for p in sorted(out.rglob("index.html")) if soup(p).select_one("article.story")]
+
+
+FORBIDDEN_TAGS = {
+    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math",
+    "style", "form", "input", "button", "textarea", "base", "meta", "link", "body",
+}  # fmt: skip
+URL_ATTRIBUTES = {
+    "href", "src", "action", "formaction", "data", "poster", "background", "cite",
+    "xlink:href", "srcset", "content",
+}  # fmt: skip
+BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+def dangerous(fragment: BeautifulSoup, *, whole_page: bool = False) -> list[str]:
+    """Everything in parsed HTML that could run script: tags, handlers, URLs, styles.
+
+    `whole_page` allows the page's own <body>, and <meta>/<link> in <head> (but no
+    http-equiv, the refresh-to-javascript trick)."""
+    found = []
+    for tag in fragment.find_all(True):
+        own = whole_page and (
+            tag.name == "body"
+            or (
+                tag.name in ("meta", "link")
+                and tag.find_parent("head")
+                and "http-equiv" not in tag.attrs
+            )
+        )
+        if tag.name in FORBIDDEN_TAGS and not own:
+            found.append(f"<{tag.name}>")
+        for name, value in tag.attrs.items():
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            squeezed = "".join(c for c in text if c > " ").lower()
+            if name.startswith("on") or name in ("style", "srcdoc"):
+                found.append(f"{tag.name}[{name}]")
+            elif name in URL_ATTRIBUTES and squeezed.startswith(BAD_SCHEMES):
+                found.append(f"{tag.name}[{name}={text[:30]}]")
+    return found
