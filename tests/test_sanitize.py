@@ -101,3 +101,18 @@ def test_trusted_site_keeps_raw_html_embeds(tmp_path: Path) -> None:
     out = build_site_into(tmp_path, {"content/world/video.md": article("Video", embed)})
     [page] = article_pages(out)
     assert soup(page).select_one(".story-body iframe")["src"] == "https://www.youtube.com/embed/x"
+
+
+def test_switching_to_untrusted_rebuilds_bodies_from_the_cache(tmp_path: Path) -> None:
+    from gazette.config import load_config
+    from gazette.pipeline import build
+
+    files = {"content/world/x.md": article("Switch", "<script>alert(1)</script>\n\nText.")}
+    out = build_site_into(tmp_path, files)
+    [page] = article_pages(out)
+    assert soup(page).select_one(".story-body script") is not None  # trusted: kept
+    with (tmp_path / "config.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[content]\nuntrusted = true\n")
+    build(load_config(tmp_path / "config.toml"), out)
+    assert dangerous(soup(page).select_one(".story-body")) == []
+    assert "Text." in soup(page).select_one(".story-body").get_text()
