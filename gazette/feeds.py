@@ -11,6 +11,7 @@ import datetime as dt
 import email.utils
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from gazette.assets import OutputFile
 from gazette.config import Config
@@ -38,20 +39,35 @@ GENERATOR = "Gazette"
 def feed_files(
     site: Site, specs: list[FeedSpec], config: Config, authority: str
 ) -> Iterator[OutputFile]:
-    sections = {section.slug: section.name for section in site.sections}
+    terms = FeedTerms(
+        {section.slug: section.name for section in site.sections},
+        {author.slug: author.url for author in site.authors},
+    )
     for spec in specs:
-        atom = atom_feed(spec, config, authority, sections)
+        atom = atom_feed(spec, config, authority, terms)
         yield OutputFile(spec.atom_url, xml_bytes(atom))
-        yield OutputFile(spec.rss_url, xml_bytes(rss_feed(spec, config, authority, sections)))
+        yield OutputFile(spec.rss_url, xml_bytes(rss_feed(spec, config, authority, terms)))
+
+
+@dataclass(frozen=True)
+class FeedTerms:
+    """Names and pages entries refer to, taken from the site model."""
+
+    sections: dict[str, str] = field(default_factory=dict)  # slug -> display name
+    authors: dict[str, str] = field(default_factory=dict)  # slug -> author page URL
+
+    def section_name(self, article: Article) -> str:
+        return self.sections.get(article.section) or article.section
+
+    def author_url(self, article: Article) -> str | None:
+        return self.authors.get(term_slug(article.author)) if article.author else None
 
 
 def publisher_name(config: Config) -> str:
     return config.publisher.name or config.site.title
 
 
-def atom_feed(
-    spec: FeedSpec, config: Config, authority: str, sections: dict[str, str]
-) -> ET.Element:
+def atom_feed(spec: FeedSpec, config: Config, authority: str, terms: FeedTerms) -> ET.Element:
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": config.site.language})
     sub(feed, "id", tag_uri(authority, spec.key))
     sub(feed, "title", spec.title)
@@ -64,12 +80,12 @@ def atom_feed(
     sub(author, "name", publisher_name(config))
     sub(feed, "generator", GENERATOR)
     for article in spec.articles:
-        _atom_entry(feed, article, config, authority, sections.get(article.section, ""))
+        _atom_entry(feed, article, config, authority, terms)
     return feed
 
 
 def _atom_entry(
-    feed: ET.Element, article: Article, config: Config, authority: str, section_name: str
+    feed: ET.Element, article: Article, config: Config, authority: str, terms: FeedTerms
 ) -> None:
     url = absolute(config, article.url)
     entry = sub(feed, "entry")
@@ -81,12 +97,14 @@ def _atom_entry(
     if article.author:
         author = sub(entry, "author")
         sub(author, "name", article.author)
-        sub(author, "uri", absolute(config, f"author/{term_slug(article.author)}/"))
+        author_url = terms.author_url(article)
+        if author_url is not None:
+            sub(author, "uri", absolute(config, author_url))
     sub(
         entry,
         "category",
         term=article.section,
-        label=clean(section_name or article.section),
+        label=clean(terms.section_name(article)),
         scheme=absolute(config, f"{article.section}/"),
     )
     for tag in article.tags:
@@ -96,9 +114,7 @@ def _atom_entry(
         sub(entry, "content", absolute_html(article.html, url), type="html")
 
 
-def rss_feed(
-    spec: FeedSpec, config: Config, authority: str, sections: dict[str, str]
-) -> ET.Element:
+def rss_feed(spec: FeedSpec, config: Config, authority: str, terms: FeedTerms) -> ET.Element:
     rss = ET.Element(
         "rss",
         {"version": "2.0", "xmlns:atom": ATOM_NS, "xmlns:dc": DC_NS, "xmlns:content": CONTENT_NS},
@@ -130,7 +146,7 @@ def rss_feed(
         sub(item, "pubDate", rfc822(article.date))
         if article.author:
             sub(item, "dc:creator", article.author)
-        sub(item, "category", sections.get(article.section) or article.section)
+        sub(item, "category", terms.section_name(article))
         for tag in article.tags:
             sub(item, "category", tag)
         sub(item, "description", excerpt(article))

@@ -42,11 +42,21 @@ def absolute(config: Config, url: str) -> str:
     """A site-relative URL ("world/story/") as an absolute one under base_url.
 
     Non-ASCII characters are percent-encoded: sitemaps and feeds need plain URIs.
+    An already absolute URL (an image on another host) is kept as it is.
     """
-    return quote(urljoin(base_url(config), url), safe=_URL_SAFE)
+    if "://" in url:
+        return url
+    return _quoted(base_url(config)) + _quoted(url.lstrip("/"))
 
 
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+_NEEDS_QUOTING = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
+
+
+def _quoted(url: str) -> str:
+    return quote(url, safe=_URL_SAFE) if _NEEDS_QUOTING.search(url) else url
+
+
 _LINK_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 _TAG = re.compile(r"<[^>]+>")
 EXCERPT_WORDS = 60

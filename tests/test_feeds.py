@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from conftest import BuiltSite, build_site, make_article, parse_html
 
 from gazette.config import parse_config
-from gazette.feeds import atom_feed, rss_feed
+from gazette.feeds import FeedTerms, atom_feed, rss_feed
 from gazette.syndication import FeedSpec, xml_bytes
 
 BASE = "https://example.org/news/"
@@ -61,6 +61,9 @@ def test_atom_dates_carry_the_site_offset_and_links_resolve(basic_site: BuiltSit
     kim = feed.entries[0]
     assert kim.published == "2023-09-23T18:00:00+06:00"
     assert kim.updated == "2023-09-23T18:00:00+06:00"
+    assert kim.author_detail.name == "Staff Correspondent"
+    assert kim.author_detail.href == BASE + "author/staff-correspondent/"
+    assert (basic_site.output / "author" / "staff-correspondent" / "index.html").is_file()
     assert feed.feed.updated == "2023-09-23T18:00:00+06:00"
     # The UN story was written with a New York offset; the feed speaks Dhaka time.
     assert feed.entries[3].published == "2023-09-20T19:30:00+06:00"
@@ -171,8 +174,8 @@ def test_every_page_links_its_feeds(basic_site: BuiltSite) -> None:
 def _both(spec: FeedSpec) -> list[feedparser.FeedParserDict]:
     config = parse_config({"site": {"base_url": "https://example.org/"}})
     elements = [
-        atom_feed(spec, config, "example.org,2023", {}),
-        rss_feed(spec, config, "example.org,2023", {}),
+        atom_feed(spec, config, "example.org,2023", FeedTerms()),
+        rss_feed(spec, config, "example.org,2023", FeedTerms()),
     ]
     return [feedparser.parse(xml_bytes(element)) for element in elements]
 
