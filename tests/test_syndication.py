@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
+import json
 from pathlib import Path
 
 import feedparser
 import pytest
 import xmlschema
-from conftest import REPO, BuiltSite, build_site, tree_bytes
+from conftest import BuiltSite, build_site, copy_sample_site, parse_html, tree_bytes
 
 from gazette.config import parse_config
 from gazette.errors import GazetteError
@@ -63,16 +63,38 @@ def test_config_accepts_the_documented_forms() -> None:
     assert config.publisher.name == "Ledger"
 
 
-def _sample_site(dest: Path) -> Path:
-    for name in ("content", "templates", "static"):
-        shutil.copytree(REPO / name, dest / name)
-    shutil.copy(REPO / "config.toml", dest / "config.toml")
-    return dest
+def test_sample_site_feeds_sitemaps_and_json_ld_all_pass(sample_site: BuiltSite) -> None:
+    """What a new user gets from `python build.py`: every machine file reads back."""
+    out = sample_site.output
+    feeds = sorted(out.rglob("atom.xml")) + sorted(out.rglob("rss.xml"))
+    assert len(feeds) >= 4
+    for path in feeds:
+        feed = feedparser.parse(path.read_bytes())
+        assert not feed.bozo, (path, feed.get("bozo_exception"))
+        assert feed.entries, path
+        assert all(e.link.startswith("https://example.com/") for e in feed.entries)
+    schema = xmlschema.XMLSchema([str(SCHEMAS / "sitemap.xsd"), str(SCHEMAS / "sitemap-news.xsd")])
+    schema.validate(out / "sitemap.xml")
+    schema.validate(out / "news-sitemap.xml")
+    articles = 0
+    for page in out.rglob("index.html"):
+        soup = parse_html(page)
+        if soup.find("meta", property="og:type")["content"] != "article":
+            continue
+        articles += 1
+        blocks = soup.find_all("script", type="application/ld+json")
+        assert len(blocks) == 1, page
+        data = json.loads(blocks[0].string)
+        required = {"headline", "datePublished", "dateModified", "author", "publisher"}
+        required |= {"mainEntityOfPage", "articleSection"}
+        assert required <= data.keys(), (page, required - data.keys())
+        assert data["publisher"]["logo"]["url"] == "https://example.com/static/logo.svg"
+    assert articles == sample_site.result.articles
 
 
 def test_changing_base_url_changes_absolute_urls_and_nothing_else(tmp_path: Path) -> None:
     """The sample site, built for its own domain and then for a sub-path of another."""
-    root = _sample_site(tmp_path / "site")
+    root = copy_sample_site(tmp_path / "site")
     old, new = "https://example.com/", "https://news.example.net/edition/"
     config = root / "config.toml"
     assert f'base_url = "{old}"' in config.read_text()
