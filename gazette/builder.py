@@ -56,7 +56,7 @@ from gazette.deps import (
 from gazette.errors import GazetteError
 from gazette.markup import MarkdownRenderer, with_dateline_and_credit
 from gazette.model import Article, Page, Site
-from gazette.output import Manifest, Stage, WriteReport, file_digest, verify_manifest
+from gazette.output import Manifest, Spare, Stage, WriteReport, file_digest, verify_manifest
 from gazette.render import make_environment, render_page
 from gazette.sanitize import sanitize_html
 from gazette.site import build_site, select_articles
@@ -108,6 +108,9 @@ class State:
     traces: dict[str, Trace] = field(default_factory=dict)  # by output path
     objects: dict[Key, Any] = field(default_factory=dict)  # what pages could read, last time
     manifest: Manifest = field(default_factory=dict)
+    spare: Spare | None = None  # the replaced version of output/, kept in the cache folder
+    inputs: str = ""  # digest of what the last complete build was made of (see _inputs_digest)
+    pages: int = 0
 
 
 def _stat_key(st: os.stat_result) -> tuple[int, int, int]:
@@ -236,10 +239,34 @@ class Builder:
         errors += image_problems(articles, assets.content_files, config)
         if errors:  # every content problem at once, before output/ is touched
             raise GazetteError.collect(errors)
+        inputs = self._inputs_digest(articles, assets.files)
+        if not dirty and inputs == state.inputs and self._untouched(state.manifest):
+            # Same articles, templates, static files and settings as the build that made
+            # output/, which is still as it left it: the site model would be the same.
+            report = WriteReport(0, len(state.manifest), 0)
+            return self._result(len(articles), state.pages, report, 0, (), started)
+        state.inputs = ""  # until this build completes
         self._markdown(state)
         site = build_site(articles, config)
         extras = [*assets.files, *machine_files(site, config, assets)]  # gives pages `meta`
-        return self._write(state, site, assets.urls, extras, dirty, started)
+        result = self._write(state, site, assets.urls, extras, dirty, started)
+        state.inputs, state.pages = inputs, len(site.pages)
+        self._save()
+        return result
+
+    def _inputs_digest(self, articles: list[Article], assets: list[OutputFile]) -> str:
+        """Everything the site model and pages are made of, besides the articles' contents
+        (tracked by `dirty`): which articles are published, templates, static files."""
+        folder = self.config.templates_dir
+        parts = [a.path for a in articles]
+        if folder.is_dir():
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                parts.append(path.relative_to(folder).as_posix())
+                parts.append(hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest())
+        for file in assets:
+            parts.append(file.path)
+            parts.append(hashlib.blake2b(file.data, digest_size=16).hexdigest())
+        return _h(*parts)
 
     def _maybe_reload_config(self, changed: set[Path] | None) -> None:
         path = self.config.path
@@ -378,10 +405,11 @@ class Builder:
         manifest = verify_manifest(self.output_dir, state.manifest)
         todo: list[int] = []
         statics: list[str] = []
+        memo: dict[int, Any] = {}
         for index, page in enumerate(site.pages):
             if page.template not in templates:
                 templates[page.template] = self._template_digest(env, page.template)
-            static = _h(base, templates[page.template], shape_digest(page))
+            static = _h(base, templates[page.template], shape_digest(page, memo))
             statics.append(static)
             trace = state.traces.get(page.output_path)
             if trace is None or page.output_path not in manifest or changes.stale(trace, static):
@@ -391,10 +419,12 @@ class Builder:
         extra_digests = {file.path: file_digest(file.data) for file in extras}
         if not todo and self._untouched(manifest, page_paths, extra_digests):
             report = WriteReport(0, len(manifest), 0)
-            state.objects = objects
-            return self._result(site, report, 0, (), started)
+            state.objects, state.manifest = objects, manifest
+            return self._result(len(site.articles), len(site.pages), report, 0, (), started)
 
-        stage = Stage(self.output_dir, manifest)
+        spare, state.spare = state.spare, None  # used up, whatever happens next
+        spare_root = self.cache_dir / "trees" if self.cache_dir is not None else None
+        stage = Stage(self.output_dir, manifest, spare_root=spare_root, spare=spare)
         traces: dict[str, Trace] = {}
         global _JOB
         try:
@@ -423,35 +453,44 @@ class Builder:
         state.traces = traces
         state.objects = objects
         state.manifest = new_manifest
-        self._save()
+        state.spare = stage.spare
         changed = tuple(sorted([*stage.written, *stage.removed]))
-        return self._result(site, report, len(todo), changed, started)
+        return self._result(
+            len(site.articles), len(site.pages), report, len(todo), changed, started
+        )
 
     def _untouched(
-        self, manifest: Manifest, page_paths: set[str], extra_digests: dict[str, str]
+        self,
+        manifest: Manifest,
+        page_paths: set[str] | None = None,
+        extra_digests: dict[str, str] | None = None,
     ) -> bool:
-        """True when output/ already holds exactly this build (nothing else, nothing less)."""
-        if any(
-            manifest.get(p) is None or manifest[p].digest != d for p, d in extra_digests.items()
-        ):
+        """True when output/ holds exactly `manifest` (nothing else, nothing less, nothing
+        edited) and, when given, exactly these pages and extra files."""
+        if not manifest or len(verify_manifest(self.output_dir, manifest)) != len(manifest):
             return False
-        wanted = page_paths | extra_digests.keys()
-        if wanted != manifest.keys():
-            return False
+        if extra_digests is not None and page_paths is not None:
+            if any(
+                manifest.get(p) is None or manifest[p].digest != d for p, d in extra_digests.items()
+            ):
+                return False
+            if page_paths | extra_digests.keys() != manifest.keys():
+                return False
         count = sum(len(names) for _, _, names in os.walk(self.output_dir))
-        return count == len(wanted)
+        return count == len(manifest)
 
     def _result(
         self,
-        site: Site,
+        articles: int,
+        pages: int,
         report: WriteReport,
         rendered: int,
         changed: tuple[str, ...],
         started: float,
     ) -> BuildResult:
         return BuildResult(
-            articles=len(site.articles),
-            pages=len(site.pages),
+            articles=articles,
+            pages=pages,
             report=report,
             seconds=time.perf_counter() - started,
             rendered=rendered,

@@ -53,30 +53,38 @@ def _h(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def _identity(value: Any) -> Any:
-    """A value with tracked objects replaced by their keys, other objects by their repr."""
+def _identity(value: Any, memo: dict[int, Any] | None = None) -> Any:
+    """A value with tracked objects replaced by their keys, other objects by their repr.
+
+    `memo` caches helper objects shared by many pages (feed links, publisher) for
+    the length of one build."""
     key = key_of(value)
     if key is not None:
         return key
     if isinstance(value, (list, tuple)):
-        return tuple(_identity(v) for v in value)
+        return tuple(_identity(v, memo) for v in value)
     if isinstance(value, dict):
-        return tuple((str(k), _identity(v)) for k, v in value.items())
-    if isinstance(value, Pagination):
-        return ("pagination", value.number, value.total, tuple(value.urls))
+        return tuple((str(k), _identity(v, memo)) for k, v in value.items())
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, Pagination):  # its URLs follow from the first and the count
+        return ("pagination", value.number, value.total, value.urls[0] if value.urls else "")
     if isinstance(value, Page):  # a page inside another object: the page itself is the shape
         return ("page", value.url)
     if isinstance(value, Config):
         return "config"  # part of the site-wide settings digest
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (
+        if memo is not None and id(value) in memo:
+            return memo[id(value)][1]
+        skipped = SKIPPED_FIELDS.get(type(value).__name__, ())
+        fields = [f.name for f in dataclasses.fields(value) if f.name not in skipped]
+        found = (
             type(value).__name__,
-            tuple(
-                (f.name, _identity(getattr(value, f.name)))
-                for f in dataclasses.fields(value)
-                if f.name not in SKIPPED_FIELDS.get(type(value).__name__, ())
-            ),
+            tuple((n, _identity(getattr(value, n), memo)) for n in fields),
         )
+        if memo is not None and not isinstance(value, Page):
+            memo[id(value)] = (value, found)  # the value is kept so its id stays unique
+        return found
     return repr(value)
 
 
@@ -108,8 +116,8 @@ def helper_reads(page: Page) -> set[tuple[Key, str]]:
     return reads
 
 
-def shape_digest(page: Page) -> str:
-    return _h(repr(("page", page.url, page.template, page.title, _identity(page.context))))
+def shape_digest(page: Page, memo: dict[int, Any] | None = None) -> str:
+    return _h(repr(("page", page.url, page.template, page.title, _identity(page.context, memo))))
 
 
 def value_digest(obj: Any, attribute: str) -> str:

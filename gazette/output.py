@@ -14,6 +14,7 @@ import ctypes.util
 import hashlib
 import os
 import shutil
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,24 +89,70 @@ def verify_manifest(output_dir: Path, manifest: Manifest) -> Manifest:
     return valid
 
 
+@dataclass(frozen=True)
+class Spare:
+    """The version of the site before the published one, kept for reuse.
+
+    Assembling a new version from scratch costs a folder and a link per page;
+    on a big site that is most of a small rebuild. So the version that the
+    last swap replaced is kept (in the build cache, never deployed) and turned
+    into the next version by touching only what differs. `files` maps each of
+    its paths to its inode (-1 when unknown); `name` is unique per version, so
+    a cache that does not match the folder on disk is never trusted.
+    """
+
+    name: str
+    files: dict[str, int]
+
+
 class Stage:
     """The next version of `output/`, assembled beside it and swapped in by `commit()`.
 
     `add()` writes a file (or hard-links the published one when the bytes are the
     same); `keep()` carries a published file over unchanged without reading it.
     Nothing in `output/` changes before `commit()`; `abort()` drops the stage.
+    With `spare_root`, the stage starts from the `spare` version kept there and
+    leaves the replaced version there for next time.
     """
 
-    def __init__(self, output_dir: Path, manifest: Manifest | None = None) -> None:
+    def __init__(
+        self,
+        output_dir: Path,
+        manifest: Manifest | None = None,
+        *,
+        spare_root: Path | None = None,
+        spare: Spare | None = None,
+    ) -> None:
         self.output_dir = output_dir.absolute()
         self.manifest = manifest or {}
         self.staging = staging_dir(self.output_dir)
         self.written: dict[str, str] = {}  # path -> digest, new or changed files
         self.unchanged: dict[str, str] = {}
         self.removed: list[str] = []  # published files the new version drops (after commit)
+        self.spare_root = spare_root
+        self.reused: dict[str, int] = {}  # files already in the staging folder -> inode
+        self.spare: Spare | None = None  # the replaced version, after commit
         self._dirs: set[str] = {""}
         clean_leftovers(self.output_dir)
-        self.staging.mkdir(parents=True)
+        if spare_root is not None:
+            self._adopt_spare(spare_root, spare)
+        if not self.staging.exists():
+            self.staging.mkdir(parents=True)
+
+    def _adopt_spare(self, root: Path, spare: Spare | None) -> None:
+        for folder in root.glob("tree-*") if root.is_dir() else ():
+            if spare is not None and folder.name == spare.name and folder.is_dir():
+                try:
+                    os.rename(folder, self.staging)
+                except OSError:
+                    continue
+                self.reused = dict(spare.files)
+                for path in self.reused:
+                    parts = path.split("/")[:-1]
+                    for depth in range(1, len(parts) + 1):
+                        self._dirs.add("/".join(parts[:depth]))
+            else:
+                shutil.rmtree(folder, ignore_errors=True)  # from a build that was cut short
 
     def _parent(self, path: str) -> None:
         folder = path.rpartition("/")[0]
@@ -136,13 +183,27 @@ class Stage:
         published = self.output_dir / path
         entry = self.manifest.get(path)
         same = entry.digest == digest if entry is not None else _same_bytes(published, data)
-        if same:
-            try:
-                os.link(published, self.staging / path)
-                return False
-            except FileNotFoundError:
-                pass
-        (self.staging / path).write_bytes(data)
+        if same and self._link(path):
+            return False
+        target = self.staging / path
+        if path in self.reused:
+            target.unlink(missing_ok=True)  # never write into a link to a published file
+        target.write_bytes(data)
+        return True
+
+    def _link(self, path: str) -> bool:
+        """Make the staged `path` the published file; False if there is none."""
+        entry = self.manifest.get(path)
+        inode = self.reused.get(path)
+        if inode is not None and entry is not None and inode == entry.inode:
+            return True  # the kept version already shares it
+        target = self.staging / path
+        if inode is not None:
+            target.unlink(missing_ok=True)
+        try:
+            os.link(self.output_dir / path, target)
+        except FileNotFoundError:
+            return False
         return True
 
     def adopt(self, path: str, digest: str, changed: bool) -> None:
@@ -155,18 +216,40 @@ class Stage:
         """Carry the published `path` (listed in the manifest) over unchanged."""
         self._claim(path)
         self._parent(path)
-        os.link(self.output_dir / path, self.staging / path)
+        if not self._link(path):
+            raise FileNotFoundError(self.output_dir / path)
         self.unchanged[path] = self.manifest[path].digest
+
+    def _drop_unclaimed(self) -> None:
+        """Remove what the kept version had and the new one does not."""
+        for path in self.reused:
+            if path in self.written or path in self.unchanged:
+                continue
+            (self.staging / path).unlink(missing_ok=True)
+            folder = path.rpartition("/")[0]
+            while folder:
+                try:
+                    os.rmdir(self.staging / folder)
+                except OSError:
+                    break  # not empty (or gone): so are its parents
+                folder = folder.rpartition("/")[0]
 
     def commit(self) -> tuple[WriteReport, Manifest]:
         """Swap the stage in (unless nothing changed); return the report and new manifest."""
         seen = self.written.keys() | self.unchanged.keys()
-        self.removed = [p for p in _files_below(self.output_dir) if p not in seen]
+        current = list(_files_below(self.output_dir))
+        self.removed = [p for p in current if p not in seen]
         removed = len(self.removed)
-        if not self.written and removed == 0 and self.output_dir.is_dir():
-            shutil.rmtree(self.staging)
+        self._drop_unclaimed()
+        existed = self.output_dir.is_dir()
+        if not self.written and removed == 0 and existed:
+            self._retire(self.staging, {p: self.reused.get(p, -1) for p in self.reused})
         else:
-            _swap_in(self.staging, self.output_dir)
+            _exchange_in(self.staging, self.output_dir)
+            replaced = {p: (e.inode if (e := self.manifest.get(p)) else -1) for p in current}
+            if existed:
+                self._retire(self.staging, replaced)
+            self.reused = {}
         manifest: Manifest = {}
         for path, digest in self.unchanged.items():
             entry = self.manifest.get(path)
@@ -177,6 +260,19 @@ class Stage:
             manifest[path] = published_state(self.output_dir / path, digest)
         report = WriteReport(len(self.written), len(self.unchanged), removed)
         return report, manifest
+
+    def _retire(self, folder: Path, files: dict[str, int]) -> None:
+        """Keep `folder` as the spare for next time, or delete it."""
+        if self.spare_root is not None:
+            name = f"tree-{uuid.uuid4().hex[:12]}"
+            try:
+                self.spare_root.mkdir(parents=True, exist_ok=True)
+                os.rename(folder, self.spare_root / name)
+                self.spare = Spare(name, files)
+                return
+            except OSError:
+                pass
+        shutil.rmtree(folder, ignore_errors=True)
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -212,7 +308,8 @@ def _files_below(folder: Path) -> Iterable[str]:
             yield (base / name).as_posix()
 
 
-def _swap_in(staging: Path, output_dir: Path) -> None:
+def _exchange_in(staging: Path, output_dir: Path) -> None:
+    """Make `staging` the output folder; the replaced one ends up at `staging`."""
     if not output_dir.exists():
         os.rename(staging, output_dir)
         return
@@ -221,8 +318,7 @@ def _swap_in(staging: Path, output_dir: Path) -> None:
         old = _old_dir(output_dir)
         os.rename(output_dir, old)
         os.rename(staging, output_dir)
-    shutil.rmtree(staging if staging.exists() else _old_dir(output_dir), ignore_errors=True)
-    clean_leftovers(output_dir)
+        os.rename(old, staging)
 
 
 def _exchange(a: Path, b: Path) -> bool:
