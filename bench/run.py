@@ -133,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return action
 
-    story = sorted((site / "content").rglob("*.md"))[len(list((site / "content").rglob("*.md"))) // 2]
+    stories = sorted((site / "content").rglob("*.md"))
+    story = stories[len(stories) // 2]
     original = story.read_text(encoding="utf-8")
 
     def edit_article(n: int) -> float:
@@ -144,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     template_text = template.read_text(encoding="utf-8")
 
     def edit_template(n: int) -> float:
-        template.write_text(template_text + f"{{# edit {n} #}}<!-- edition {n} -->\n", "utf-8")
+        marked = f'<!-- edition {n} --><article class="story"'
+        template.write_text(template_text.replace('<article class="story"', marked), "utf-8")
         return rebuild("one template edited")(n)
 
     results = {
