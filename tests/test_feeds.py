@@ -122,6 +122,20 @@ def test_tag_and_author_feeds_only_when_enabled(basic_site: BuiltSite, site_root
     nadia = _parse(out / "author" / "nadia-rahman" / "atom.xml")
     assert {e.author for e in nadia.entries} == {"Nadia Rahman"}
     assert len(nadia.entries) == 2
+    # Tag and author pages announce their own feed; sections no longer have one.
+    tag_page = parse_html(out / "tag" / "russia" / "index.html")
+    hrefs = {link["href"] for link in tag_page.find_all("link", rel="alternate")}
+    assert hrefs == {
+        "../../atom.xml",
+        "../../rss.xml",
+        "../../tag/russia/atom.xml",
+        "../../tag/russia/rss.xml",
+    }
+    world_page = parse_html(out / "world" / "index.html")
+    assert {link["href"] for link in world_page.find_all("link", rel="alternate")} == {
+        "../atom.xml",
+        "../rss.xml",
+    }
 
 
 def test_entries_limit_and_full_content_with_absolute_image(site_root: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 import xmlschema
 from conftest import BuiltSite, build_site, copy_sample_site, parse_html, tree_bytes
 
-from gazette.config import parse_config
+from gazette.config import news_language, parse_config
 from gazette.errors import GazetteError
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
@@ -139,3 +139,22 @@ def test_same_input_same_bytes_whatever_the_clock(site_root: Path, tmp_path: Pat
     build_site(site_root, tmp_path / "a", now=dt.datetime(2023, 10, 1, tzinfo=dt.UTC))
     build_site(site_root, tmp_path / "b", now=dt.datetime(2023, 11, 20, 7, 5, 3, tzinfo=dt.UTC))
     assert tree_bytes(tmp_path / "a") == tree_bytes(tmp_path / "b")
+
+
+@pytest.mark.parametrize(
+    ("site_language", "publisher_language", "expected"),
+    [
+        ("en", "", "en"),
+        ("en-GB", "", "en"),
+        ("zh-TW", "", "zh-tw"),
+        ("bn-BD", "", "bn"),
+        ("en", "bn", "bn"),
+    ],
+)
+def test_news_language_comes_from_the_site_language(
+    site_language: str, publisher_language: str, expected: str
+) -> None:
+    config = parse_config(
+        {"site": {"language": site_language}, "publisher": {"language": publisher_language}}
+    )
+    assert news_language(config.site, config.publisher) == expected
