@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from hijridate import Hijri
+
 from gazette.errors import GazetteError
 
 ENGLISH_HIJRI_MONTHS = (
@@ -125,6 +127,7 @@ _TABLES: dict[str, type] = {
     "content": ContentConfig,
 }
 _TOP_KEYS = [*_TABLES, "sections"]
+MAX_SIGHTING_GAP = 3  # days a locally sighted month start may be from Umm al-Qura's
 _MONTH_KEY = re.compile(r"^(\d{3,4})-(\d{1,2})$")
 
 
@@ -388,8 +391,42 @@ def _check_hijri(hijri: HijriConfig, problem: Any) -> HijriConfig:
                 f"hijri.month_starts.{key}",
             )
             continue
-        starts[f"{int(match.group(1))}-{int(match.group(2)):02d}"] = value
+        year, month = int(match.group(1)), int(match.group(2))
+        if _check_month_start(f"hijri.month_starts.{key}", year, month, value, problem):
+            starts[f"{year}-{month:02d}"] = value
+    for key, start in starts.items():
+        year, month = (int(part) for part in key.split("-"))
+        following = f"{year + 1}-01" if month == 12 else f"{year}-{month + 1:02d}"
+        if following in starts:
+            days = (starts[following] - start).days
+            if days not in (29, 30):
+                problem(
+                    f"hijri.month_starts '{key}' = {start} and '{following}' = "
+                    f"{starts[following]} make a month of {days} days; "
+                    "a Hijri month has 29 or 30",
+                    f"hijri.month_starts.{following}",
+                    "check both dates against the moon-sighting announcements",
+                )
     return dataclasses.replace(hijri, month_starts=starts)
+
+
+def _check_month_start(key_path: str, year: int, month: int, start: dt.date, problem: Any) -> bool:
+    """A local month starts within a few days of Umm al-Qura's; more is a typo in the table."""
+    try:
+        uq = Hijri(year, month, 1).to_gregorian()
+    except (OverflowError, ValueError):
+        return True  # outside Umm al-Qura's range: the table is all there is
+    gap = (start - dt.date(uq.year, uq.month, uq.day)).days
+    if abs(gap) <= MAX_SIGHTING_GAP:
+        return True
+    problem(
+        f"{key_path.removeprefix('hijri.')} = {start} is {abs(gap)} days "
+        f"{'after' if gap > 0 else 'before'} the Umm al-Qura start of that month "
+        f"({uq.isoformat()}); local sightings differ from it by a day or two",
+        key_path,
+        "check the Hijri year and month of the key and the Gregorian date",
+    )
+    return False
 
 
 def _suggest(key: str, known: list[str]) -> str | None:

@@ -80,7 +80,14 @@ def to_hijri(day: dt.date, settings: HijriConfig) -> HijriDate:
         except HijriRangeError:
             continue
         if start <= day:
-            return HijriDate(year, month, (day - start).days + 1)
+            number = (day - start).days + 1
+            if number > 30:
+                raise HijriRangeError(
+                    f"the month-start table makes {year}-{month:02d} longer than 30 days "
+                    f"(day {number} on {day.isoformat()}); add the next month's start "
+                    "to hijri.month_starts"
+                )
+            return HijriDate(year, month, number)
     raise HijriRangeError(f"no Hijri month found for {day.isoformat()}")
 
 

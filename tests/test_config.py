@@ -169,3 +169,31 @@ def test_hijri_digits_and_format_are_checked(tmp_path: Path) -> None:
 def test_section_names_must_be_strings() -> None:
     with pytest.raises(GazetteError, match="section 'world'"):
         parse_config({"sections": {"world": 3}})
+
+
+def test_month_start_far_from_umm_al_qura_is_a_typo(tmp_path: Path) -> None:
+    # Rabi' al-awwal 1445 began on 16-18 September 2023; August is a wrong month.
+    path = write_config(tmp_path, '[hijri.month_starts]\n"1445-03" = 2023-08-17\n')
+    with pytest.raises(GazetteError) as info:
+        load_config(path)
+    assert "30 days before the Umm al-Qura start" in info.value.message
+    assert "2023-09-16" in info.value.message
+    assert info.value.line == 2
+
+
+def test_consecutive_month_starts_must_make_29_or_30_days(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path, '[hijri.month_starts]\n"1445-03" = 2023-09-14\n"1445-04" = 2023-10-17\n'
+    )
+    with pytest.raises(GazetteError, match="month of 33 days") as info:
+        load_config(path)
+    assert info.value.line == 3
+
+
+def test_sighting_a_day_or_two_away_is_accepted(tmp_path: Path) -> None:
+    config = load_config(
+        write_config(
+            tmp_path, '[hijri.month_starts]\n"1445-03" = 2023-09-18\n"1445-04" = 2023-10-17\n'
+        )
+    )
+    assert config.hijri.month_starts["1445-03"] == dt.date(2023, 9, 18)

@@ -94,3 +94,12 @@ def test_numeric_format_and_iso() -> None:
     settings = HijriConfig(format="{day}/{month}/{year}")
     assert HijriDate(1445, 3, 7).format(settings) == "7/3/1445"
     assert HijriDate(1445, 3, 7).iso() == "1445-03-07"
+
+
+def test_a_table_month_running_past_30_days_is_an_error_not_day_31() -> None:
+    # Local month 3 starts two days early and month 4 is not listed: the Umm al-Qura
+    # start of month 4 (16 Oct) is 32 days later, which no Hijri month is.
+    settings = HijriConfig(month_starts={"1445-03": dt.date(2023, 9, 14)})
+    assert to_hijri(dt.date(2023, 10, 13), settings) == HijriDate(1445, 3, 30)
+    with pytest.raises(HijriRangeError, match="longer than 30 days"):
+        to_hijri(dt.date(2023, 10, 14), settings)
