@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -40,6 +41,19 @@ MONTHS = (
 
 
 _ABSOLUTE = re.compile(r"^([a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
+
+
+# Hosts serve the 404 page at whatever URL was missing, at any depth, so its links
+# cannot be relative to where it is: they start from the path of base_url instead.
+ROOTED_PAGES = frozenset({"404.html"})
+
+
+def page_root(url: str, config: Config) -> str:
+    """What `link()` puts before a site-relative URL on the page at `url`."""
+    if url in ROOTED_PAGES:
+        path = urlsplit(config.site.base_url).path
+        return path if path.endswith("/") else path + "/"
+    return relative_root(url)
 
 
 def relative_root(url: str) -> str:
@@ -124,7 +138,9 @@ def render_page(
 ) -> bytes:
     try:
         template = env.get_template(page.template)
-        html = template.render(**shared, **page.context, page=page, root=relative_root(page.url))
+        html = template.render(
+            **shared, **page.context, page=page, root=page_root(page.url, config)
+        )
     except jinja2.TemplateSyntaxError as exc:
         raise GazetteError(
             f"template syntax error: {exc.message}",

@@ -114,3 +114,21 @@ def test_gregorian_is_locale_independent() -> None:
         gregorian(dt.date(2023, 9, 23), "{weekday}, {month} {day}, {year}")
         == "Saturday, September 23, 2023"
     )
+
+
+@pytest.mark.parametrize(
+    ("base_url", "root"),
+    [
+        ("https://example.com/", "/"),
+        ("https://example.com/news/", "/news/"),
+        ("https://h.example/a", "/a/"),
+    ],
+)
+def test_404_page_links_start_from_the_base_url_path(
+    tmp_path: Path, base_url: str, root: str
+) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "404.html").write_text("<a href=\"{{ link('world/') }}\">w</a>")
+    config = parse_config({"site": {"base_url": base_url}}, path=tmp_path / "config.toml")
+    html = render(config, Page(url="404.html", template="404.html", title="x"))
+    assert BeautifulSoup(html, "html.parser").find("a")["href"] == root + "world/"

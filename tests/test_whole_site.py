@@ -205,7 +205,10 @@ def test_year_and_month_archives(basic_site: BuiltSite) -> None:
 def test_404_page(basic_site: BuiltSite) -> None:
     page = basic_site.page("404.html")
     assert "Page not found" in text(page.find("h1"))
-    assert page.find("main").find("a")["href"] == "./"
+    # Served at any missing URL, so its links start from base_url's path (/news/).
+    assert page.find("main").find("a")["href"] == "/news/"
+    styles = [link["href"] for link in page.find_all("link", rel="stylesheet")]
+    assert styles and all(href.startswith("/news/static/") for href in styles)
 
 
 def test_drafts_and_future_articles_are_left_out(basic_site: BuiltSite) -> None:
