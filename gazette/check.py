@@ -130,10 +130,11 @@ class _Links(HTMLParser):
                     self.found.append(value)
 
 
-def resolve(page_path: str, link: str) -> str | None:
+def resolve(page_path: str, link: str, base_path: str = "/") -> str | None:
     """The output file a relative link from `page_path` points at; None if external.
 
-    Returns '' for a link that climbs above the site's root."""
+    A link starting with '/' is read from `base_path` (base_url's path), as the
+    404 page writes them. Returns '' for a link that climbs above the site's root."""
     parts = urlsplit(link.strip())
     if parts.scheme or parts.netloc or link.startswith("//"):
         return None
@@ -141,6 +142,8 @@ def resolve(page_path: str, link: str) -> str | None:
     if not path:
         return None  # "#fragment" or "?query" on the same page
     if path.startswith("/"):
+        if path.startswith(base_path):
+            path = "/" + path[len(base_path) :]
         return path.lstrip("/") + ("index.html" if path.endswith("/") else "")
     joined = posixpath.join(posixpath.dirname(page_path), path)
     normal = posixpath.normpath(joined)
@@ -157,6 +160,7 @@ def link_problems(
     """Every href/src in generated HTML must name a file the build writes."""
     outputs: set[str] = set()
     links: list[tuple[str, str, str]] = []  # (page file, link, target)
+    base_path = urlsplit(config.site.base_url).path or "/"
     for file in files:
         path = file.path
         outputs.add(path)
@@ -164,7 +168,7 @@ def link_problems(
             parser = _Links()
             parser.feed(file.data.decode("utf-8"))
             for link in parser.found:
-                target = resolve(path, link)
+                target = resolve(path, link, base_path)
                 if target is not None:
                     links.append((path, link, target))
     articles = {a.url + "index.html": a for a in site.articles}

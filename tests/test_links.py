@@ -138,3 +138,11 @@ def test_the_checker_notices_a_broken_link(basic_site: BuiltSite, tmp_path: Path
     broken = BuiltSite(root=basic_site.root, output=copy, result=basic_site.result)
     with pytest.raises(AssertionError, match="nowhere"):
         check_site(broken, "/news/")
+
+
+def test_build_check_reads_rooted_404_links_from_the_base_path() -> None:
+    from gazette.check import resolve
+
+    assert resolve("404.html", "/news/static/style.css", "/news/") == "static/style.css"
+    assert resolve("404.html", "/news/", "/news/") == "index.html"
+    assert resolve("world/index.html", "../tag/a/", "/news/") == "tag/a/index.html"
