@@ -106,6 +106,9 @@ def test_changing_base_url_changes_absolute_urls_and_nothing_else(tmp_path: Path
     changed = set()
     for name, data in before.items():
         assert old.encode() not in after[name], name
+        if name == "404.html":  # its links start from base_url's path, which moved too
+            assert b'href="/edition/static/' in after[name]
+            continue
         assert data.replace(old.encode(), new.encode()) == after[name], name
         if data != after[name]:
             changed.add(name)
