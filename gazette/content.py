@@ -352,6 +352,8 @@ def _weather(value: Any, unit: str, fail: Any) -> Weather | None:
                 "weather", f"weather '{key}' must be a number, not {figure!r}", _WEATHER_HINT
             )
         figures[key] = figure
+    if not condition.strip() and figures["high"] is None and figures["low"] is None:
+        return None  # the blank mapping `build.py new` writes: no weather yet
     return Weather(condition=condition, high=figures["high"], low=figures["low"], unit=unit)
 
 

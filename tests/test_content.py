@@ -230,3 +230,10 @@ def test_apostrophes_do_not_split_slugs() -> None:
     assert parse(front(title="\"Kim's visit: what's next\"", date="2023-09-23")).slug == (
         "kims-visit-whats-next"
     )
+
+
+def test_blank_weather_mapping_from_new_means_no_weather() -> None:
+    article = parse(
+        front(title="T", date="2023-09-23", weather="{condition: '', high: null, low: null}")
+    )
+    assert article.weather is None
