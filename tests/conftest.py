@@ -11,6 +11,9 @@ Reusable by every test module (and every helper working on Gazette):
 - ``parse_html(path)`` gives a BeautifulSoup of a generated page.
 - ``make_article(**fields)`` an in-memory ``Article`` with sensible defaults, for
   unit tests of the stages after ``content``.
+- ``text(node)`` a node's visible text with whitespace collapsed.
+- ``assert_reference_page(page, headline)`` checks an article page carries every
+  element of the reference page (DESIGN.md) in order, for the Vladivostok story.
 - ``run_cli(*args, cwd=...)`` runs ``python build.py ...`` in a subprocess.
 - ``tree_bytes(folder)`` maps every file below ``folder`` to its bytes, to
   compare whole outputs.
@@ -48,7 +51,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from gazette.config import load_config
 from gazette.hijri import HijriDate
@@ -102,6 +105,56 @@ def make_article(**fields: object) -> Article:
 
 def parse_html(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def text(node: Tag | None) -> str:
+    assert node is not None
+    return " ".join(node.get_text(" ", strip=True).split())
+
+
+REFERENCE_DATE_LINE = "Saturday, September 23, 2023 | Rabi' al-awwal 7, 1445 H"
+
+
+def assert_reference_page(page: BeautifulSoup, headline: str, home: str) -> dict[str, Tag]:
+    """The reference page's elements, in its order: date line, weather, headline,
+    image slot, dateline opening the body, '— AFP' credit ending it, back-to-top
+    and home links. Returns them by name for further checks."""
+    main = page.find("main")
+    assert main is not None
+    story = main.find("article")
+    assert story is not None
+    date_text = story.find(string=lambda s: s and "Saturday, September 23, 2023" in s)
+    assert date_text is not None, "no Gregorian date"
+    body = story.find(class_="story-body")
+    assert body is not None
+    found: dict[str, Tag] = {
+        "date line": date_text.find_parent("p"),
+        "condition": story.find(string="scattered clouds"),
+        "temperatures": story.find(string="30°C / 30°C"),
+        "headline": story.find("h1"),
+        "image slot": story.find(string="No Image") or story.find("figure"),
+        "dateline": body.find(class_="dateline"),
+        "credit": body.find(string="— AFP"),
+        "back to top": (story.find("img", alt="arrow up") or story).find_parent("a"),
+        "home": (story.find("img", alt="home icon") or story).find_parent("a"),
+    }
+    missing = [name for name, node in found.items() if node is None]
+    assert missing == [], f"missing: {missing}"
+    assert text(found["date line"]) == REFERENCE_DATE_LINE
+    assert text(found["headline"]) == headline
+    assert text(found["dateline"]) == "MOSCOW:"
+    first_paragraph = body.find("p")
+    assert first_paragraph is not None and first_paragraph.contents[0] is found["dateline"]
+    credit_paragraph = found["credit"].find_parent("p")
+    assert credit_paragraph is body.find_all("p")[-1] or credit_paragraph.find_next(
+        "div", class_="footnote"
+    ), "the credit must end the story text"
+    assert found["back to top"]["href"] == "#top" and page.find(id="top") is not None
+    assert found["home"]["href"] == home
+    elements = list(story.descendants)
+    positions = [elements.index(node) for node in found.values()]
+    assert positions == sorted(positions), "reference elements out of order"
+    return found
 
 
 def run_cli(

@@ -6,8 +6,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup, Tag
-from conftest import BuiltSite, build_site, html_pages, parse_html, tree_bytes
+from bs4 import BeautifulSoup
+from conftest import (
+    BuiltSite,
+    assert_reference_page,
+    build_site,
+    html_pages,
+    parse_html,
+    text,
+    tree_bytes,
+)
 
 from gazette.errors import GazetteError
 
@@ -15,44 +23,13 @@ KIM = "world/kim-looks-over-russian-bombers-and-a-warship-in-vladivostok/"
 DATE_LINE = "Saturday, September 23, 2023 | Rabi' al-awwal 7, 1445 H"
 
 
-def text(node: Tag | None) -> str:
-    assert node is not None
-    return " ".join(node.get_text(" ", strip=True).split())
-
-
 def test_reference_article_carries_every_element_in_order(basic_site: BuiltSite) -> None:
-    story = basic_site.page(KIM).find("main").find("article")
-    assert story is not None
-    # Each reference element, located by what a reader sees.
-    date_line = story.find(string=lambda s: s and "Saturday, September 23, 2023" in s).find_parent(
-        "p"
+    page = basic_site.page(KIM)
+    found = assert_reference_page(
+        page, "Kim looks over Russian bombers and a warship in Vladivostok", home="../../"
     )
-    condition = story.find(string="scattered clouds")
-    temps = story.find(string="30°C / 30°C")
-    headline = story.find("h1")
-    no_image = story.find(string="No Image")
-    body = story.find(class_="story-body")
-    dateline = body.find(class_="dateline")
-    credit = body.find(string="— AFP")
-    to_top = story.find("img", alt="arrow up").find_parent("a")
-    home = story.find("img", alt="home icon").find_parent("a")
-
-    assert text(date_line) == DATE_LINE
-    assert text(headline) == "Kim looks over Russian bombers and a warship in Vladivostok"
-    assert to_top["href"] == "#top"
-    assert basic_site.page(KIM).find(id="top") is not None
-    assert home["href"] == "../../"
-    # MOSCOW: opens the body.
-    first_paragraph = body.find("p")
-    assert first_paragraph.contents[0] is dateline
-    assert text(first_paragraph).startswith("MOSCOW: Kim Jong Un")
-    # In document order, as on the reference page.
-    elements = list(story.descendants)
-    order = [date_line, condition, temps, headline, no_image, dateline, credit, to_top, home]
-    positions = [elements.index(e) for e in order]
-    assert positions == sorted(positions)
-    # The credit is the last thing in the story text.
-    assert text(body.find_all("p")[-1]).endswith("sanctions. — AFP")
+    assert text(found["dateline"].parent).startswith("MOSCOW: Kim Jong Un")
+    assert text(found["credit"].find_parent("p")).endswith("sanctions. — AFP")
 
 
 def test_article_facts_section_tags_author_reading_time(basic_site: BuiltSite) -> None:
