@@ -144,6 +144,49 @@ def _convert(
 
 
 @dataclass
+class _ParseJob:
+    """What parse workers need (inherited by forked workers)."""
+
+    config: Config
+    cached: set[str]  # Markdown keys already in the cache: not converted again
+
+
+_PARSE: _ParseJob | None = None  # set only while sources are parsed
+
+
+ParseResult = tuple[str, tuple[int, int, int], str, "Article | None", list[GazetteError], str]
+
+
+def _parse(items: list[tuple[str, Path]]) -> list[ParseResult]:
+    """Read, parse and convert a chunk of source files (runs in a worker process):
+    (relative path, stat, digest, article or None, problems, Markdown key if converted)."""
+    job = _PARSE
+    assert job is not None
+    sanitize = job.config.content.untrusted
+    out = []
+    for relative, path in items:
+        try:
+            st = path.stat()
+            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        except FileNotFoundError:
+            continue  # deleted meanwhile: the next scan sees it gone
+        articles, errors = read_articles(job.config, [path])
+        converted = ""
+        if articles:
+            article = articles[0]
+            key = markdown_key(article, sanitize)
+            if key not in job.cached:
+                ((_, html, toc),) = _convert(
+                    [(key, article.body, article.dateline, article.source, sanitize)]
+                )
+                article.html, article.toc, converted = html, toc, key
+        out.append(
+            (relative, _stat_key(st), digest, articles[0] if articles else None, errors, converted)
+        )
+    return out
+
+
+@dataclass
 class _RenderJob:
     """What render workers need; forked workers inherit it instead of receiving it."""
 
@@ -153,6 +196,9 @@ class _RenderJob:
     config: Config
     stage: Stage
     objects: dict[Key, Any]
+    # (object, attribute) pairs shared by this process's traces: one copy each, in
+    # memory and in the pickled results (pickle keeps shared objects shared)
+    interned: dict[Any, Any] = field(default_factory=dict)
 
 
 _JOB: _RenderJob | None = None  # set only while pages render (inherited by forked workers)
@@ -170,7 +216,8 @@ def _render(indices: list[int]) -> list[tuple[int, str, bool, tuple[tuple[Key, s
         try:
             data = render_page(env, page, job.shared, job.config)
         finally:
-            reads = tuple(sorted(env.recorder))
+            interned = job.interned
+            reads = tuple(interned.setdefault(pair, pair) for pair in sorted(env.recorder))
             env.recorder = None
         digest = file_digest(data)
         changed = job.stage.put(page.output_path, data, digest)
@@ -308,34 +355,40 @@ class Builder:
             gone = set(state.sources) - set(files)
             candidates = files
 
-        to_parse: list[tuple[str, Path, tuple[int, int, int], str]] = []
-        for relative, path in candidates.items():
-            try:
-                st = path.stat()
-            except FileNotFoundError:
-                gone.add(relative)
-                continue
+        pending: list[tuple[str, Path]] = []
+        for relative, path in sorted(candidates.items()):
             known = state.sources.get(relative)
-            if (
-                known is not None
-                and known.stat == _stat_key(st)
-                and not (changed is not None and path in changed)
-            ):
-                continue
-            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-            if known is not None and known.digest == digest:
-                known.stat = _stat_key(st)
-                continue
-            to_parse.append((relative, path, _stat_key(st), digest))
+            if known is not None and not (changed is not None and path.absolute() in changed):
+                try:
+                    if known.stat == _stat_key(path.stat()):
+                        continue
+                except FileNotFoundError:
+                    gone.add(relative)
+                    continue
+            pending.append((relative, path))
 
-        parsed, errors = read_articles(self.config, [path for _, path, _, _ in to_parse])
-        by_path = {article.path: article for article in parsed}
+        global _PARSE
+        _PARSE = _ParseJob(self.config, set(state.markdown))
+        try:
+            results = sorted(
+                self._map(_parse, pending, PARALLEL_MIN_ARTICLES, "articles"),
+                key=lambda result: result[0],
+            )
+        finally:
+            _PARSE = None
         dirty: set[Key] = set()
-        for relative, _path, stat, digest in to_parse:
-            article = by_path.get(relative)
-            if article is not None:
-                state.sources[relative] = SourceState(stat, digest, article)
+        errors: list[GazetteError] = []
+        seen = set()
+        for relative, stat, digest, article, problems, converted in results:
+            seen.add(relative)
+            errors += problems
+            known = state.sources.get(relative)
+            if known is not None and known.digest == digest:
+                known.stat = stat  # touched, not changed
+            elif article is not None:
+                state.sources[relative] = SourceState(stat, digest, article, converted)
                 dirty.add(("a", relative))
+        gone |= {relative for relative, _ in pending if relative not in seen}
         for relative in gone:
             state.sources.pop(relative, None)
             dirty.add(("a", relative))
@@ -431,13 +484,11 @@ class Builder:
             for file in extras:
                 stage.add(file.path, file.data, extra_digests[file.path])
             _JOB = _RenderJob(env, site.pages, shared, config, stage, objects)
-            interned: dict[Any, Any] = {}
             for index, digest, changed, reads in self._map(
                 _render, todo, PARALLEL_MIN_PAGES, "pages"
             ):
                 path = site.pages[index].output_path
                 stage.adopt(path, digest, changed)
-                reads = tuple(interned.setdefault(pair, pair) for pair in reads)
                 traces[path] = Trace(statics[index], reads)
             rendered = set(todo)
             for index, page in enumerate(site.pages):
