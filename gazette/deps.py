@@ -92,9 +92,10 @@ def _identity(value: Any, memo: dict[int, Any] | None = None) -> Any:
 # does not show the feed's articles).
 SKIPPED_FIELDS = {"FeedSpec": ("articles",)}
 
-# Helper objects in a page's context (e.g. `meta`, the <head> data) read the page's
-# own article, section, author or term in Python, out of the recorder's sight: a
-# page that has one depends on these attributes of them.
+# Helper objects in a page's context (`meta`, the <head> data of gazette.structured)
+# read the page's own article, section, author or term in Python, out of the
+# recorder's sight: a page that has one depends on these attributes of those.
+# A new helper that reads other context entries must be added here.
 HELPER_READS: dict[str, tuple[str, ...]] = {
     "article": (ALL,),
     "section": ("name", "url", "slug"),
@@ -112,7 +113,7 @@ def helper_reads(page: Page) -> set[tuple[Key, str]]:
     for name, value in page.context.items():
         key = key_of(value)
         if key is not None:
-            reads.update((key, attribute) for attribute in HELPER_READS.get(name, (ALL,)))
+            reads.update((key, attribute) for attribute in HELPER_READS.get(name, ()))
     return reads
 
 

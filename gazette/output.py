@@ -243,7 +243,9 @@ class Stage:
         self._drop_unclaimed()
         existed = self.output_dir.is_dir()
         if not self.written and removed == 0 and existed:
-            self._retire(self.staging, {p: self.reused.get(p, -1) for p in self.reused})
+            # nothing to swap: the staging folder holds exactly the unchanged files
+            kept = {p: (e.inode if (e := self.manifest.get(p)) else -1) for p in self.unchanged}
+            self._retire(self.staging, kept)
         else:
             _exchange_in(self.staging, self.output_dir)
             replaced = {p: (e.inode if (e := self.manifest.get(p)) else -1) for p in current}

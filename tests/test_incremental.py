@@ -1,0 +1,292 @@
+"""Incremental builds (gazette.builder): any sequence of edits gives the output of a
+clean build, byte for byte; the cache is never trusted blindly; --jobs does not
+change the output; the benchmark runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXED_NOW, REPO, copy_site, run_cli, tree_bytes
+
+from gazette.builder import Builder
+from gazette.cache import cache_dir_for
+from gazette.config import load_config
+from gazette.pipeline import build
+
+sys.path.insert(0, str(REPO / "bench"))
+import corpus  # noqa: E402
+
+
+def clean_build(root: Path, folder: Path, drafts: bool = False) -> dict[str, bytes]:
+    """What a from-scratch build (no cache, empty output) makes of the site now."""
+    build(load_config(root / "config.toml"), folder, include_drafts=drafts, now=FIXED_NOW)
+    return tree_bytes(folder)
+
+
+def differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
+    return sorted(p for p in a.keys() | b.keys() if a.get(p) != b.get(p))
+
+
+def _articles(root: Path) -> list[Path]:
+    return sorted((root / "content").rglob("*.md"))
+
+
+def _edit_body(rng: random.Random, root: Path) -> str:
+    path = rng.choice(_articles(root))
+    path.write_text(path.read_text() + f"\nAn added line {rng.randint(0, 999)}.\n")
+    return f"body of {path.name}"
+
+
+def _edit_title(rng: random.Random, root: Path) -> str:
+    path = rng.choice(_articles(root))
+    text = re.sub(
+        r"(?m)^title: .*$", f"title: Retitled story {rng.randint(0, 999)}", path.read_text()
+    )
+    path.write_text(text)
+    return f"title of {path.name}"
+
+
+def _edit_tags(rng: random.Random, root: Path) -> str:
+    path = rng.choice(_articles(root))
+    tags = rng.sample(["floods", "economy", "energy", "cricket", "courts"], rng.randint(0, 3))
+    text = path.read_text()
+    text = re.sub(r"(?m)^tags: .*\n", "", text)
+    text = text.replace("---\n", f"---\ntags: [{', '.join(tags)}]\n", 1)
+    path.write_text(text)
+    return f"tags of {path.name}"
+
+
+def _add(rng: random.Random, root: Path) -> str:
+    number = rng.randint(1000, 9999)
+    section = rng.choice(["world", "business", "technology"])
+    day = rng.randint(1, 28)
+    path = root / "content" / section / f"new-{number}.md"
+    path.write_text(
+        f"---\ntitle: A new story {number}\ndate: 2023-09-{day:02d} 09:{number % 60:02d}\n"
+        f"tags: [{rng.choice(['floods', 'economy'])}]\nauthor: Desk {number % 3}\n---\n\n"
+        f"Fresh copy for story {number}.\n"
+    )
+    return f"added {path.name}"
+
+
+def _delete(rng: random.Random, root: Path) -> str:
+    articles = _articles(root)
+    if len(articles) < 4:
+        return _add(rng, root)
+    path = rng.choice(articles)
+    path.unlink()
+    return f"deleted {path.name}"
+
+
+def _rename(rng: random.Random, root: Path) -> str:
+    path = rng.choice(_articles(root))
+    target = root / "content" / rng.choice(["world", "business"]) / f"moved-{path.name}"
+    path.rename(target)
+    return f"renamed {path.name}"
+
+
+def _draft(rng: random.Random, root: Path) -> str:
+    path = rng.choice(_articles(root))
+    text = path.read_text()
+    if "draft: true" in text:
+        text = text.replace("draft: true\n", "")
+    else:
+        text = text.replace("---\n", "---\ndraft: true\n", 1)
+    path.write_text(text)
+    return f"draft flag of {path.name}"
+
+
+def _template(rng: random.Random, root: Path) -> str:
+    name = rng.choice(["article.html", "macros.html", "tag.html", "base.html"])
+    path = root / "templates" / name
+    marker = f"<!-- revision {rng.randint(0, 999)} -->"
+    text = path.read_text()
+    if name == "macros.html":
+        text = text.replace('<article class="card"', marker + '<article class="card"', 1)
+    elif name == "base.html":
+        text = text.replace("<main", marker + "<main", 1)
+    else:
+        text = text.replace("{% block main %}", "{% block main %}" + marker, 1)
+    path.write_text(text)
+    return f"template {name}"
+
+
+def _config(rng: random.Random, root: Path) -> str:
+    path = root / "config.toml"
+    text = re.sub(r"(?m)^per_page = \d+$", f"per_page = {rng.randint(1, 4)}", path.read_text())
+    path.write_text(text)
+    return "config per_page"
+
+
+EDITS = [_edit_body, _edit_title, _edit_tags, _add, _delete, _rename, _draft, _template, _config]
+
+
+@pytest.mark.parametrize(
+    "seed", [int(s) for s in os.environ.get("GAZETTE_EDIT_SEEDS", "1 2").split()]
+)
+def test_random_edit_sequences_match_clean_builds(tmp_path: Path, seed: int) -> None:
+    """A Builder kept alive (as the preview keeps it) and one restarted from the disk
+    cache each time (as the command line is) both give exactly a clean build."""
+    rng = random.Random(seed)
+    root = copy_site("basic", tmp_path / "site")
+    config = load_config(root / "config.toml")
+    live = Builder(config, tmp_path / "live", now=FIXED_NOW, jobs=1)
+    live.build()
+    for step in range(10):
+        edit = rng.choice(EDITS)
+        what = edit(rng, root)
+        config = load_config(root / "config.toml")
+        if edit is _config:
+            live = Builder(config, tmp_path / "live", now=FIXED_NOW, jobs=1)
+        live.build()
+        restarted = Builder(config, tmp_path / "disk", now=FIXED_NOW, jobs=1, cache=True)
+        restarted.build()
+        expected = clean_build(root, tmp_path / f"clean-{step}")
+        assert differences(tree_bytes(tmp_path / "live"), expected) == [], what
+        assert differences(tree_bytes(tmp_path / "disk"), expected) == [], what
+
+
+def test_changed_paths_hint_and_what_a_body_edit_rewrites(tmp_path: Path) -> None:
+    root = copy_site("basic", tmp_path / "site")
+    builder = Builder(load_config(root / "config.toml"), tmp_path / "out", now=FIXED_NOW)
+    first = builder.build()
+    assert first.report.written == first.report.total
+    story = root / "content" / "world" / "quake-relief.md"
+    story.write_text(story.read_text() + "\nOne more sentence.\n")
+    result = builder.build({story})
+    # only the story's own page shows its body (feeds may carry it too)
+    pages = [p for p in result.changed if p.endswith(".html")]
+    assert len(pages) == 1 and pages[0].startswith("world/")
+    assert result.rendered == 1
+    assert "One more sentence." in (tmp_path / "out" / pages[0]).read_text()
+    again = builder.build(set())
+    assert again.report.written == 0 and again.rendered == 0
+    assert differences(tree_bytes(tmp_path / "out"), clean_build(root, tmp_path / "c")) == []
+
+
+def test_new_title_reaches_every_page_that_shows_it(tmp_path: Path) -> None:
+    root = copy_site("basic", tmp_path / "site")
+    builder = Builder(load_config(root / "config.toml"), tmp_path / "out", now=FIXED_NOW)
+    builder.build()
+    story = root / "content" / "business" / "rice-prices.md"
+    story.write_text(re.sub(r"(?m)^title: .*$", "title: Rice costs more again", story.read_text()))
+    result = builder.build({story})
+    assert result.changed  # the story, the listings and neighbours that name it
+    for path in result.changed:
+        if path.endswith(".html") and (tmp_path / "out" / path).exists():
+            assert "Rice costs more again" in (tmp_path / "out" / path).read_text()
+    assert differences(tree_bytes(tmp_path / "out"), clean_build(root, tmp_path / "c")) == []
+
+
+def _cli_build(root: Path, *extra: str) -> subprocess.CompletedProcess:
+    return run_cli("--config", str(root / "config.toml"), *extra, cwd=root)
+
+
+def test_corrupt_cache_is_discarded_with_a_notice(tmp_path: Path) -> None:
+    root = copy_site("basic", tmp_path / "site")
+    assert _cli_build(root).returncode == 0
+    cache = cache_dir_for(root / "output")
+    assert (cache / "state.pickle").is_file()
+    assert not any(p.name.startswith(".gazette") for p in (root / "output").iterdir())
+    expected = tree_bytes(root / "output")
+
+    (cache / "state.pickle").write_bytes(b"\x80\x05garbage, not a pickle")
+    story = root / "content" / "world" / "un-assembly.md"
+    story.write_text(story.read_text() + "\nLate addition.\n")
+    result = _cli_build(root)
+    assert result.returncode == 0, result.stderr
+    assert "ignoring the build cache" in result.stderr and "corrupt" in result.stderr
+    assert "Late addition." in "".join(p.read_text() for p in (root / "output").rglob("index.html"))
+    assert tree_bytes(root / "output") != expected
+    assert differences(tree_bytes(root / "output"), _clean_cli(root, tmp_path)) == []
+
+
+def _clean_cli(root: Path, tmp_path: Path) -> dict[str, bytes]:
+    out = tmp_path / "clean"
+    assert _cli_build(root, "--output", str(out)).returncode == 0
+    return tree_bytes(out)
+
+
+def test_cache_from_another_version_is_discarded(tmp_path: Path) -> None:
+    root = copy_site("basic", tmp_path / "site")
+    assert _cli_build(root).returncode == 0
+    stamp = cache_dir_for(root / "output") / "stamp.json"
+    data = json.loads(stamp.read_text())
+    data["code"] = "0" * 64  # as if made by another Gazette or Markdown version
+    stamp.write_text(json.dumps(data))
+    result = _cli_build(root)
+    assert result.returncode == 0, result.stderr
+    assert "another version" in result.stderr
+    quiet = _cli_build(root)  # rebuilt cache: trusted again, nothing to say
+    assert "ignoring" not in quiet.stderr
+    assert differences(tree_bytes(root / "output"), _clean_cli(root, tmp_path)) == []
+
+
+def test_jobs_1_and_2_give_identical_output(tmp_path: Path) -> None:
+    root = corpus.generate(tmp_path / "site", 120, seed=3, theme=REPO)
+    one = _cli_build(root, "--output", str(tmp_path / "one"), "--jobs", "1")
+    two = _cli_build(root, "--output", str(tmp_path / "two"), "--jobs", "2")
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    assert "120 articles" in two.stdout and "written" in two.stdout
+    assert differences(tree_bytes(tmp_path / "one"), tree_bytes(tmp_path / "two")) == []
+    bad = _cli_build(root, "--jobs", "0")
+    assert bad.returncode != 0 and "at least 1" in bad.stderr
+
+
+def test_failed_rebuild_leaves_output_and_next_build_recovers(tmp_path: Path) -> None:
+    root = copy_site("basic", tmp_path / "site")
+    assert _cli_build(root).returncode == 0
+    before = tree_bytes(root / "output")
+    template = root / "templates" / "article.html"
+    good = template.read_text()
+    template.write_text(good.replace("{% block main %}", "{% block main %}{{ nope.nothing }}"))
+    failed = _cli_build(root)
+    assert failed.returncode == 1 and "article.html" in failed.stderr
+    assert tree_bytes(root / "output") == before
+    template.write_text(good.replace("{% block main %}", "{% block main %}<!-- fixed -->"))
+    assert _cli_build(root).returncode == 0
+    assert differences(tree_bytes(root / "output"), _clean_cli(root, tmp_path)) == []
+
+
+def test_output_edited_by_hand_is_repaired(tmp_path: Path) -> None:
+    root = copy_site("basic", tmp_path / "site")
+    assert _cli_build(root).returncode == 0
+    page = root / "output" / "index.html"
+    page.write_text("defaced")
+    (root / "output" / "stray.txt").write_text("not ours")
+    assert _cli_build(root).returncode == 0
+    assert "defaced" not in page.read_text()
+    assert not (root / "output" / "stray.txt").exists()
+    assert differences(tree_bytes(root / "output"), _clean_cli(root, tmp_path)) == []
+
+
+def test_benchmark_runs_at_small_size(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--articles", "50", "--runs", "1"]
+        + ["--dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    table = result.stdout[result.stdout.index("| figure") :]
+    for figure in (
+        "cold full build",
+        "no-op rebuild",
+        "one article edited",
+        "one template edited",
+        "peak memory",
+        "Markdown alone",
+    ):
+        assert figure in table
+    rows = {
+        line.split("|")[1].strip(): line.split("|")[2].strip() for line in table.splitlines()[2:]
+    }
+    assert float(rows["cold full build"].split()[0]) > 0
