@@ -122,7 +122,36 @@ def build_site(articles: list[Article], config: Config) -> Site:
             {"archive": archive},
         )
     pages.append(Page(url="404.html", template="404.html", title="Page not found"))
+    check_page_collisions(pages)
     return Site(articles, sections, tags, authors, years, months, pages)
+
+
+def check_page_collisions(pages: list[Page]) -> None:
+    """An article whose URL is also a generated page's (a section, tag or archive
+    page) is an error naming the article's file, not a clash found while writing."""
+    owners: dict[str, Page] = {}
+    errors = []
+    for page in pages:
+        first = owners.setdefault(page.output_path, page)
+        if first is page:
+            continue
+        article = page.context.get("article") or first.context.get("article")
+        other = first if page.context.get("article") is article else page
+        where = f"content/{article.path}" if isinstance(article, Article) else None
+        errors.append(
+            GazetteError(
+                f"two pages would be written to /{page.url}: "
+                + (
+                    f"this article and the {other.template.removesuffix('.html').replace('_', ' ')} page '{other.title}'"
+                    if where
+                    else f"'{first.title}' and '{page.title}'"
+                ),
+                file=where,
+                hint="give the article another 'slug:' or change permalink in config",
+            )
+        )
+    if errors:
+        raise GazetteError.collect(errors)
 
 
 def _sections(articles: list[Article], config: Config) -> list[Term]:

@@ -15,7 +15,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import BuiltSite, html_pages, serve_folder
+from conftest import BuiltSite, build_site, html_pages, serve_folder
 
 from gazette.config import load_config
 
@@ -146,3 +146,18 @@ def test_build_check_reads_rooted_404_links_from_the_base_path() -> None:
     assert resolve("404.html", "/news/static/style.css", "/news/") == "static/style.css"
     assert resolve("404.html", "/news/", "/news/") == "index.html"
     assert resolve("world/index.html", "../tag/a/", "/news/") == "tag/a/index.html"
+
+
+@pytest.mark.parametrize("permalink", ["/{year}/{month}/{day}/{slug}/", "/{section}/{slug}.html"])
+def test_links_resolve_with_other_permalink_patterns(site_root: Path, permalink: str) -> None:
+    config = site_root / "config.toml"
+    config.write_text(
+        config.read_text().replace('permalink = "/{section}/{slug}/"', f'permalink = "{permalink}"')
+    )
+    result = build_site(site_root)
+    site = BuiltSite(root=site_root, output=site_root / "output", result=result)
+    expected = "2023/09/23/kim-looks-over-russian-bombers-and-a-warship-in-vladivostok/index.html"
+    if permalink.endswith(".html"):
+        expected = "world/kim-looks-over-russian-bombers-and-a-warship-in-vladivostok.html"
+    assert (site.output / expected).is_file()
+    assert check_site(site, "/news/") > 200

@@ -175,3 +175,14 @@ def test_year_and_month_archives() -> None:
 def test_empty_site_still_has_home_archive_and_404() -> None:
     site = build_site([], CONFIG)
     assert {p.url for p in site.pages} == {"", "archive/", "404.html"}
+
+
+def test_article_on_a_generated_page_url_is_an_error_naming_its_file() -> None:
+    config = parse_config({"site": {"permalink": "/{slug}/"}, "sections": {"world": "World"}})
+    clash = make_article(title="World", path="world/world.md")
+    with pytest.raises(GazetteError) as info:
+        build_site([clash, make_article(title="Other")], config)
+    err = info.value
+    assert err.file == "content/world/world.md"
+    assert "/world/" in err.message and "section page 'World'" in err.message
+    assert "slug" in (err.hint or "")
