@@ -138,14 +138,15 @@ def check_page_collisions(pages: list[Page]) -> None:
         article = page.context.get("article") or first.context.get("article")
         other = first if page.context.get("article") is article else page
         where = f"content/{article.path}" if isinstance(article, Article) else None
+        kind = other.template.removesuffix(".html").replace("_", " ")
+        pair = (
+            f"this article and the {kind} page '{other.title}'"
+            if where
+            else f"'{first.title}' and '{page.title}'"
+        )
         errors.append(
             GazetteError(
-                f"two pages would be written to /{page.url}: "
-                + (
-                    f"this article and the {other.template.removesuffix('.html').replace('_', ' ')} page '{other.title}'"
-                    if where
-                    else f"'{first.title}' and '{page.title}'"
-                ),
+                f"two pages would be written to /{page.url}: {pair}",
                 file=where,
                 hint="give the article another 'slug:' or change permalink in config",
             )
