@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from xml.sax.saxutils import escape
 
 from gazette.assets import OutputFile
 from gazette.config import Config, news_language
@@ -19,6 +20,7 @@ from gazette.syndication import (
     NOT_INDEXED,
     SITEMAP_NS,
     absolute,
+    clean,
     newest,
     sub,
     timestamp,
@@ -55,14 +57,17 @@ def page_lastmod(page: Page) -> dt.datetime | None:
     return max((a.modified for a in listed), default=None)
 
 
-def urlset(entries: list[Entry]) -> ET.Element:
-    root = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+def urlset(entries: list[Entry]) -> bytes:
+    """A sitemap's bytes. Written directly rather than through ElementTree: a large
+    site has tens of thousands of entries and every build, even of one edit, makes them."""
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for loc, lastmod in entries:
-        url = sub(root, "url")
-        sub(url, "loc", loc)
+        lines.append(f"  <url>\n    <loc>{escape(clean(loc))}</loc>")
         if lastmod is not None:
-            sub(url, "lastmod", timestamp(lastmod))
-    return root
+            lines.append(f"    <lastmod>{timestamp(lastmod)}</lastmod>")
+        lines.append("  </url>")
+    lines += ["</urlset>", ""]
+    return "\n".join(lines).encode()
 
 
 def sitemap_files(
@@ -70,13 +75,13 @@ def sitemap_files(
 ) -> Iterator[OutputFile]:
     """sitemap.xml itself, or, past `max_urls`, an index of sitemap-1.xml, sitemap-2.xml..."""
     if len(entries) <= max_urls:
-        yield OutputFile(SITEMAP, xml_bytes(urlset(entries)))
+        yield OutputFile(SITEMAP, urlset(entries))
         return
     index = ET.Element("sitemapindex", {"xmlns": SITEMAP_NS})
     for number, start in enumerate(range(0, len(entries), max_urls), start=1):
         part = entries[start : start + max_urls]
         name = f"sitemap-{number}.xml"
-        yield OutputFile(name, xml_bytes(urlset(part)))
+        yield OutputFile(name, urlset(part))
         item = sub(index, "sitemap")
         sub(item, "loc", absolute(config, name))
         changes = [lastmod for _, lastmod in part if lastmod is not None]

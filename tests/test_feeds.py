@@ -13,7 +13,7 @@ from conftest import BuiltSite, build_site, make_article, parse_html
 
 from gazette.config import parse_config
 from gazette.feeds import FeedTerms, atom_feed, rss_feed
-from gazette.syndication import FeedSpec, xml_bytes
+from gazette.syndication import FeedSpec, excerpt, xml_bytes
 
 BASE = "https://example.org/news/"
 DHAKA = dt.timezone(dt.timedelta(hours=6))
@@ -218,3 +218,16 @@ def test_empty_feed_is_valid() -> None:
     for feed in _both(FeedSpec("Empty", "", "", None, [])):
         assert not feed.bozo, feed.get("bozo_exception")
         assert feed.entries == []
+
+
+@pytest.mark.parametrize("code_first", [False, True])
+def test_excerpt_is_the_opening_words_as_text(code_first: bool) -> None:
+    links = "".join(f'<a href="https://example.org/{n}">w{n}</a> &amp; ' for n in range(2000))
+    code = "<pre><code>" + "x = 1\n" * 1000 + "</code></pre>"  # longer than the scan
+    text = excerpt(make_article(html=(code if code_first else "<p>") + links))
+    if code_first:
+        assert text == " ".join(["x", "=", "1"] * 20) + " …"
+    else:  # 60 words: 30 links and the 30 '&' after them
+        assert text == " ".join(f"w{n} &" for n in range(30)) + " …"
+    assert excerpt(make_article(html="<p>Short &amp; sweet.</p>")) == "Short & sweet."
+    assert excerpt(make_article(html="<p>Long body.</p>", summary="Given.")) == "Given."
