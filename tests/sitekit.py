@@ -64,7 +64,7 @@ FORBIDDEN_TAGS = {
 }  # fmt: skip
 URL_ATTRIBUTES = {
     "href", "src", "action", "formaction", "data", "poster", "background", "cite",
-    "xlink:href", "srcset", "content",
+    "xlink:href", "srcset",
 }  # fmt: skip
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 
