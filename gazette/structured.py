@@ -17,7 +17,7 @@ from typing import Any
 from markupsafe import Markup
 
 from gazette.assets import Assets
-from gazette.config import Config
+from gazette.config import Config, _key_line
 from gazette.errors import GazetteError
 from gazette.model import Article, Page, Site, Term
 from gazette.syndication import NOT_INDEXED, FeedSpec, absolute, excerpt, timestamp
@@ -70,18 +70,17 @@ def resolve_publisher(config: Config, assets: Assets) -> Publisher:
             raise GazetteError(
                 f"publisher logo '{logo}' is not a file in static/ or content/",
                 file=config.path or "config.toml",
-                line=_config_line(config, "logo"),
+                line=_config_line(config, "publisher.logo"),
                 hint='put the image in static/ and write its name, e.g. logo = "logo.png", '
                 "or give an absolute https:// URL",
             )
     return Publisher(config.publisher.name or config.site.title, url)
 
 
-def _config_line(config: Config, key: str) -> int | None:
+def _config_line(config: Config, key_path: str) -> int | None:
     if config.path is None or not config.path.is_file():
         return None
-    lines = config.path.read_text(encoding="utf-8").splitlines()
-    return next((n for n, line in enumerate(lines, 1) if line.strip().startswith(key)), None)
+    return _key_line(config.path.read_text(encoding="utf-8"), key_path)
 
 
 @dataclass
