@@ -255,6 +255,14 @@ def _validate(
 
     image = strings["image"]
     if image is not None:
+        scheme = re.match(r"^([a-z][a-z0-9+.-]*):", image, re.IGNORECASE)
+        if scheme and scheme.group(1).lower() not in ("http", "https"):
+            raise fail(
+                "image",
+                "'image' must be a file in content/ or an http(s) URL, "
+                f"not a {scheme.group(1)}: URL",
+                "write e.g. 'image: harbour.jpg' (beside the article) or 'image: https://...'",
+            )
         image = _image_url(image, path)
 
     extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
