@@ -178,7 +178,11 @@ class PreviewSite:
             self._env = None
             self._uses.clear()
         old_urls = dict(self._assets.urls) if self._assets is not None else None
-        if self._assets is None or kinds.keys() & {"static", "content"}:
+        non_css = self._non_css(kinds)
+        files_changed = "static" in kinds or any(
+            p.suffix != ".md" for p in kinds.get("content", ())
+        )
+        if self._assets is None or files_changed:
             self._assets = self._collect_assets(config)
         assets = self._assets
 
@@ -210,7 +214,7 @@ class PreviewSite:
                 n.endswith(".css") and n in old_urls and n in assets.urls for n in changed_names
             ):
                 stylesheets = {old_urls[n]: assets.urls[n] for n in changed_names}
-        if "config" in kinds or (kinds.keys() & {"static", "content"} and _non_css(kinds)):
+        if "config" in kinds or non_css:
             pages: frozenset[str] | None = ALL
         elif not self._same_globals(site):
             pages = ALL
@@ -228,6 +232,14 @@ class PreviewSite:
             for url in pages:
                 self._rendered.pop(url, None)
         return pages, stylesheets
+
+    def _non_css(self, kinds: dict[str, set[Path]]) -> bool:
+        """A change to a site file other than a stylesheet or an article. A temporary file
+        that is gone again (an editor's save in progress) is no change."""
+        known = set(self._sources.values())
+        others = [p for p in kinds.get("static", ()) if p.suffix != ".css"]
+        others += [p for p in kinds.get("content", ()) if p.suffix != ".md"]
+        return any(p in known or p.is_file() for p in others)
 
     def _load_all(self, config: Config) -> None:
         from gazette.content import discover
@@ -449,13 +461,6 @@ def _freeze(value: Any, memo: dict[int, Any]) -> Any:
 def _globals(site: Site) -> tuple[Any, ...]:
     latest = site.articles[0] if site.articles else None
     return (id(latest), tuple((s.name, s.url) for s in site.sections))
-
-
-def _non_css(kinds: dict[str, set[Path]]) -> bool:
-    """A change to a static or content file other than a stylesheet or an article."""
-    others = [p for p in kinds.get("static", ()) if p.suffix != ".css"]
-    others += [p for p in kinds.get("content", ()) if p.suffix != ".md" and not p.is_dir()]
-    return bool(others)
 
 
 def _relative(paths: Iterable[Path], folder: Path) -> list[Path]:
