@@ -12,12 +12,13 @@ the server reloads only the tabs showing those pages.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import threading
 import time
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,10 @@ from gazette.syndicate import syndicate
 from gazette.syndication import feed_specs
 
 ALL = None  # "every page" in `Update.pages`
+# Article fields that place it in the site (URL, lists, order, neighbours, related): an
+# edit that keeps them all is applied in place.
+PLACE = ("path", "date", "section", "slug", "tags", "author", "draft", "image")
+BODY = ("body", "body_line", "html", "toc", "extra")  # not in the masthead of other pages
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,10 @@ class PreviewSite:
         self._env: jinja2.Environment | None = None
         self._site: Site | None = None
         self._pages: dict[str, Page] = {}
-        self._signatures: dict[str, tuple[Any, ...]] = {}
+        self._signatures: dict[str, Any] = {}
+        self._referrers: dict[int, set[str]] = {}  # id(article) -> pages showing it
+        self._publisher: Any = None
+        self._specs: Any = None
         self._uses: dict[str, frozenset[str] | None] = {}  # template -> templates it needs
         self._rendered: dict[str, bytes] = {}
         self._machine: dict[str, bytes] | None = None
@@ -151,18 +159,11 @@ class PreviewSite:
     def _rebuild(
         self, changed: Collection[Path] | None
     ) -> tuple[frozenset[str] | None, dict[str, str]]:
-        kinds: dict[str, set[Path]] = {}
-        config = self._config
-        if config is None or changed is None or self._config_broken:
-            kinds = {"config": set()}
-        else:
-            for path in changed:
-                kind = classify(config, path)
-                if kind is not None:
-                    kinds.setdefault(kind, set()).add(path)
+        kinds = self._kinds(changed)
+        content = kinds.get("content", set())
         if "config" in kinds:
             self._config_broken = True
-            self._config = config = load_config(self.config_path)
+            config = self._config = load_config(self.config_path)
             self._config_broken = False
             self._articles.clear()
             self._texts.clear()
@@ -171,30 +172,39 @@ class PreviewSite:
             self._env = None
             self._uses.clear()
             self._load_all(config)
-        else:
-            assert config is not None
-            self._load_changed(config, kinds.get("content", set()))
+        config = self._config
+        assert config is not None
+        # An edit that leaves an article where it was (same date, section, tags...) is
+        # applied in place: no new site model, only the pages showing it change.
+        in_place = self._update_in_place(config, content) if content else frozenset()
+        needs_site = "config" in kinds or self._site is None or in_place is None
+        if in_place is None:
+            self._load_changed(config, content)
         if "template" in kinds:
             self._env = None
             self._uses.clear()
         old_urls = dict(self._assets.urls) if self._assets is not None else None
         non_css = self._non_css(kinds)
-        files_changed = "static" in kinds or any(
-            p.suffix != ".md" for p in kinds.get("content", ())
-        )
+        files_changed = "static" in kinds or any(p.suffix != ".md" for p in content)
         if self._assets is None or files_changed:
             self._assets = self._collect_assets(config)
         assets = self._assets
 
         if self._file_errors:
             raise GazetteError.collect([self._file_errors[p] for p in sorted(self._file_errors)])
-        now = build_now(config.tz)
-        articles = select_articles(
-            self._articles.values(), include_drafts=self.include_drafts, now=now
-        )
-        check_images(articles, assets.content_files, config)
-        site = build_site(articles, config)
-        annotate(site, config, resolve_publisher(config, assets), feed_specs(site, config))
+        site = self._site
+        if needs_site or site is None:
+            now = build_now(config.tz)
+            articles = select_articles(
+                self._articles.values(), include_drafts=self.include_drafts, now=now
+            )
+            check_images(articles, assets.content_files, config)
+            site = build_site(articles, config)
+        elif files_changed:
+            check_images(site.articles, assets.content_files, config)
+        if needs_site or files_changed:
+            self._publisher = resolve_publisher(config, assets)
+            self._specs = feed_specs(site, config)
         self._machine = None  # feeds and sitemaps: made again when next asked for
         if self._env is None:
             self._env = make_environment(config)
@@ -202,36 +212,80 @@ class PreviewSite:
             for page_template in {p.template for p in site.pages}:
                 self._render_check(page_template, site, config)
 
-        signatures = {page.url: page_signature(page) for page in site.pages}
-        stylesheets: dict[str, str] = {}
-        if old_urls is not None and old_urls != assets.urls:
-            changed_names = {
-                n
-                for n in old_urls.keys() | assets.urls.keys()
-                if old_urls.get(n) != assets.urls.get(n)
-            }
-            if all(
-                n.endswith(".css") and n in old_urls and n in assets.urls for n in changed_names
-            ):
-                stylesheets = {old_urls[n]: assets.urls[n] for n in changed_names}
-        if "config" in kinds or non_css:
-            pages: frozenset[str] | None = ALL
-        elif not self._same_globals(site):
+        stylesheets = _swapped_stylesheets(old_urls, assets.urls)
+        templates = {
+            t.as_posix() for t in _relative(kinds.get("template", ()), config.templates_dir)
+        }
+        pages: frozenset[str] | None
+        if needs_site:
+            signatures, referrers = survey(site)
+            if "config" in kinds or non_css or not self._same_globals(site):
+                pages = ALL
+            else:
+                pages = self._affected(site, templates, signatures)
+            self._signatures, self._referrers = signatures, referrers
+            self._site = site
+            self._pages = {page.url: page for page in site.pages}
+        elif non_css:
             pages = ALL
         else:
-            templates = {
-                t.as_posix() for t in _relative(kinds.get("template", ()), config.templates_dir)
-            }
-            pages = self._affected(site, signatures, templates)
-        self._site = site
-        self._pages = {page.url: page for page in site.pages}
-        self._signatures = signatures
+            assert in_place is not None
+            pages = in_place | self._affected(site, templates, None)
         if pages is ALL or stylesheets:
             self._rendered.clear()  # every page links the stylesheets by name
         else:
             for url in pages:
                 self._rendered.pop(url, None)
         return pages, stylesheets
+
+    def _kinds(self, changed: Collection[Path] | None) -> dict[str, set[Path]]:
+        config = self._config
+        if config is None or changed is None or self._config_broken:
+            return {"config": set()}
+        kinds: dict[str, set[Path]] = {}
+        for path in changed:
+            kind = classify(config, path)
+            if kind is not None:
+                kinds.setdefault(kind, set()).add(path)
+        return kinds
+
+    def _update_in_place(self, config: Config, paths: set[Path]) -> frozenset[str] | None:
+        """Apply article edits that keep the site's shape; None when it may change
+        (a new, deleted, broken or moved article, or a changed date, section, tag...)."""
+        site = self._site
+        if site is None or self._file_errors or self.error is not None:
+            return None
+        edits: list[tuple[Path, Article, Article, bytes]] = []
+        for path in paths:
+            old = self._articles.get(path)
+            if path.suffix != ".md" or old is None or not path.is_file():
+                return None
+            data = path.read_bytes()
+            if data == self._texts.get(path):
+                continue
+            try:
+                (new,) = render_articles(load_articles(config, [path]))
+            except (GazetteError, OSError):
+                return None
+            if any(getattr(new, name) != getattr(old, name) for name in PLACE):
+                return None
+            edits.append((path, old, new, data))
+        latest = site.articles[0] if site.articles else None
+        pages: set[str] = set()
+        for path, old, new, data in edits:
+            if old is latest and any(
+                getattr(new, f.name) != getattr(old, f.name)
+                for f in fields(Article)
+                if f.name not in BODY
+            ):
+                pages = set(self._pages)  # the masthead of every page shows the latest
+            url = old.url
+            for f in fields(Article):
+                setattr(old, f.name, getattr(new, f.name))
+            old.url = url
+            self._texts[path] = data
+            pages |= self._referrers.get(id(old), set())
+        return frozenset(pages)
 
     def _non_css(self, kinds: dict[str, set[Path]]) -> bool:
         """A change to a site file other than a stylesheet or an article. A temporary file
@@ -295,7 +349,13 @@ class PreviewSite:
 
     def _render_check(self, template: str, site: Site, config: Config) -> None:
         sample = next(p for p in site.pages if p.template == template)
-        render_page(self._env_or_fail(), sample, self._shared(site, config), config)
+        self._render(sample, site, config)
+
+    def _render(self, page: Page, site: Site, config: Config) -> bytes:
+        # Structured data (`meta`) is made per render: it reads the article, which an
+        # in-place edit changes, and making it for every page on each rebuild is slow.
+        annotate(dataclasses.replace(site, pages=[page]), config, self._publisher, self._specs)
+        return render_page(self._env_or_fail(), page, self._shared(site, config), config)
 
     def _env_or_fail(self) -> jinja2.Environment:
         assert self._env is not None
@@ -319,10 +379,13 @@ class PreviewSite:
         return _globals(old) == _globals(site)
 
     def _affected(
-        self, site: Site, signatures: dict[str, tuple[Any, ...]], templates: set[str]
+        self, site: Site, templates: set[str], signatures: dict[str, Any] | None
     ) -> frozenset[str]:
-        changed = {url for url, sig in signatures.items() if self._signatures.get(url) != sig}
-        changed |= self._signatures.keys() - signatures.keys()  # pages that went away
+        """Pages whose inputs differ from the previous build's, or whose templates changed."""
+        changed: set[str] = set()
+        if signatures is not None:
+            changed = {url for url, sig in signatures.items() if self._signatures.get(url) != sig}
+            changed |= self._signatures.keys() - signatures.keys()  # pages that went away
         if templates:
             for page in site.pages:
                 uses = self.templates_used(page.template)
@@ -374,9 +437,7 @@ class PreviewSite:
             if page is not None:
                 data = self._rendered.get(page.url)
                 if data is None:
-                    data = render_page(
-                        self._env_or_fail(), page, self._shared(site, config), config
-                    )
+                    data = self._render(page, site, config)
                     self._rendered[page.url] = data
                 return Resource(data, "text/html; charset=utf-8", is_page=True)
             source = self._sources.get(url_path)
@@ -423,14 +484,28 @@ class PreviewSite:
             return list(self._pages)
 
 
-def page_signature(page: Page) -> tuple[Any, ...]:
+def survey(site: Site) -> tuple[dict[str, Any], dict[int, set[str]]]:
+    """Every page's signature, and the pages that show each article (by `id`)."""
+    signatures: dict[str, Any] = {}
+    referrers: dict[int, set[str]] = {}
+    for page in site.pages:
+        shown: set[int] = set()
+        signatures[page.url] = page_signature(page, shown)
+        for ref in shown:
+            referrers.setdefault(ref, set()).add(page.url)
+    return signatures, referrers
+
+
+def page_signature(page: Page, shown: set[int] | None = None) -> tuple[Any, ...]:
     """What a page shows, by identity: an edited article is a new object, so any
-    page listing or linking it gets a different signature."""
+    page listing or linking it gets a different signature. The `id` of every
+    article it shows is added to `shown`."""
     memo: dict[int, Any] = {}
-    return (page.template, page.title, _freeze(page.context, memo))
+    shown = set() if shown is None else shown
+    return (page.template, page.title, _freeze(page.context, memo, shown))
 
 
-def _freeze(value: Any, memo: dict[int, Any]) -> Any:
+def _freeze(value: Any, memo: dict[int, Any], shown: set[int]) -> Any:
     if isinstance(value, (str, int, float, bool, type(None), dt.date)):
         return value
     key = id(value)
@@ -438,6 +513,7 @@ def _freeze(value: Any, memo: dict[int, Any]) -> Any:
         return memo[key]
     frozen: Any
     if isinstance(value, Article):
+        shown.add(key)
         frozen = ("article", key)
     elif isinstance(value, Term):
         # By name and size only: the articles a listing shows are in its own context, and
@@ -449,9 +525,9 @@ def _freeze(value: Any, memo: dict[int, Any]) -> Any:
         frozen = ("pages", value.number, value.total, tuple(value.urls))
     elif isinstance(value, dict):
         # `meta` (structured data) is made from the page itself, its terms and config
-        frozen = tuple((k, _freeze(v, memo)) for k, v in value.items() if k != "meta")
+        frozen = tuple((k, _freeze(v, memo, shown)) for k, v in value.items() if k != "meta")
     elif isinstance(value, (list, tuple)):
-        frozen = tuple(_freeze(v, memo) for v in value)
+        frozen = tuple(_freeze(v, memo, shown) for v in value)
     else:
         frozen = ("object", key)  # unknown: assume it changed (a new object every build)
     memo[key] = frozen
@@ -461,6 +537,16 @@ def _freeze(value: Any, memo: dict[int, Any]) -> Any:
 def _globals(site: Site) -> tuple[Any, ...]:
     latest = site.articles[0] if site.articles else None
     return (id(latest), tuple((s.name, s.url) for s in site.sections))
+
+
+def _swapped_stylesheets(old: dict[str, str] | None, new: dict[str, str]) -> dict[str, str]:
+    """Old URL -> new URL of each stylesheet, when stylesheets are all that changed."""
+    if old is None or old == new:
+        return {}
+    names = {n for n in old.keys() | new.keys() if old.get(n) != new.get(n)}
+    if all(n.endswith(".css") and n in old and n in new for n in names):
+        return {old[n]: new[n] for n in names}
+    return {}
 
 
 def _relative(paths: Iterable[Path], folder: Path) -> list[Path]:
