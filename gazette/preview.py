@@ -25,7 +25,7 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
-from gazette.assets import Assets, collect_assets
+from gazette.assets import FINGERPRINTED, Assets, collect_assets
 from gazette.config import Config, load_config
 from gazette.content import load_articles
 from gazette.errors import GazetteError
@@ -78,6 +78,7 @@ class Resource:
     data: bytes
     content_type: str
     is_page: bool = False
+    immutable: bool = False  # a fingerprinted file: its name changes with its bytes
 
 
 def classify(config: Config, path: Path) -> str | None:
@@ -144,7 +145,11 @@ class PreviewSite:
         with self._lock:
             self.number += 1
             try:
-                pages, stylesheets = self._rebuild(changed)
+                try:
+                    pages, stylesheets = self._rebuild(changed)
+                except FileNotFoundError:
+                    # a file went away while we read the folder (a save in progress): again
+                    pages, stylesheets = self._rebuild(changed)
             except GazetteError as exc:
                 self.error = exc
                 return Update(self.number, time.perf_counter() - started, error=exc)
@@ -243,11 +248,25 @@ class PreviewSite:
         if config is None or changed is None or self._config_broken:
             return {"config": set()}
         kinds: dict[str, set[Path]] = {}
+        known: set[Path] | None = None
         for path in changed:
             kind = classify(config, path)
+            if kind in ("content", "static") and not path.exists():
+                # Gone already: an editor's temporary file is no change; a file or folder
+                # the site had is (a deleted article, image or section folder).
+                if known is None:
+                    known = self._known_paths()
+                if path not in known:
+                    continue
             if kind is not None:
                 kinds.setdefault(kind, set()).add(path)
         return kinds
+
+    def _known_paths(self) -> set[Path]:
+        """Every source file of the last build, and the folders holding them."""
+        files = {*self._articles, *self._file_errors, *self._sources.values()}
+        folders = {parent for path in files for parent in path.parents}
+        return files | folders
 
     def _update_in_place(self, config: Config, paths: set[Path]) -> frozenset[str] | None:
         """Apply article edits that keep the site's shape; None when it may change
@@ -466,6 +485,11 @@ class PreviewSite:
         root = config.root.resolve()
         if not _inside(real, root):
             raise PermissionError(f"{source} leads outside the site folder")
+        if Path(url_path).suffix in FINGERPRINTED and url_path.startswith("static/"):
+            # the bytes the fingerprint was made from, even if the file changed since
+            generated = self._generated(url_path)
+            if generated is not None:
+                return dataclasses.replace(generated, immutable=True)
         return Resource(real.read_bytes(), _content_type(url_path))
 
     def _generated(self, url_path: str) -> Resource | None:

@@ -14,6 +14,7 @@ import json
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -190,7 +191,7 @@ class Handler(BaseHTTPRequestHandler):
         data = resource.data
         if resource.is_page:
             data = inject(data, _page_url(path), number)
-        self._send(HTTPStatus.OK, resource.content_type, data, head)
+        self._send(HTTPStatus.OK, resource.content_type, data, head, immutable=resource.immutable)
 
     def _not_found(self, path: str, number: int, head: bool) -> None:
         preview = self.server.preview
@@ -206,11 +207,21 @@ class Handler(BaseHTTPRequestHandler):
             data = inject(page, _page_url(path), number, base=True)
         self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", data, head)
 
-    def _send(self, status: HTTPStatus, content_type: str, data: bytes, head: bool) -> None:
+    def _send(
+        self,
+        status: HTTPStatus,
+        content_type: str,
+        data: bytes,
+        head: bool,
+        *,
+        immutable: bool = False,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
+        # fingerprinted files are cached (their name changes with them), all else never
+        caching = "max-age=31536000, immutable" if immutable else "no-store"
+        self.send_header("Cache-Control", caching)
         self.end_headers()
         if not head:
             self.wfile.write(data)
@@ -298,7 +309,12 @@ class LiveServer:
         return f"http://{shown}:{port}/"
 
     def rebuild(self, paths: set[Path] | None) -> Update:
-        update = self.preview.rebuild(paths)
+        try:
+            update = self.preview.rebuild(paths)
+        except Exception as exc:  # a bug in Gazette: say so, and keep serving
+            traceback.print_exc()
+            error = GazetteError(f"internal error in Gazette: {exc!r}", hint="please report it")
+            update = Update(self.preview.number, 0.0, error=error)
         self.log(update.summary())
         if update.error or update.pages is None or update.pages or update.stylesheets:
             with self._seq_lock:
