@@ -132,6 +132,8 @@ class PreviewSite:
         self._signatures: dict[str, Any] = {}
         self._referrers: dict[int, set[str]] = {}  # id(article) -> pages showing it
         self._publisher: Any = None
+        self._sources_set: set[Path] = set()
+        self._folders: set[Path] | None = None  # folders holding known sources, made on demand
         self._specs: Any = None
         self._uses: dict[str, frozenset[str] | None] = {}  # template -> templates it needs
         self._rendered: dict[str, bytes] = {}
@@ -192,7 +194,8 @@ class PreviewSite:
         non_css = self._non_css(kinds)
         files_changed = "static" in kinds or any(p.suffix != ".md" for p in content)
         if self._assets is None or files_changed:
-            self._assets = self._collect_assets(config)
+            static_only = not any(p.suffix != ".md" for p in content)
+            self._assets = self._collect_assets(config, static_only=static_only)
         assets = self._assets
 
         if self._file_errors:
@@ -248,25 +251,25 @@ class PreviewSite:
         if config is None or changed is None or self._config_broken:
             return {"config": set()}
         kinds: dict[str, set[Path]] = {}
-        known: set[Path] | None = None
         for path in changed:
             kind = classify(config, path)
             if kind in ("content", "static") and not path.exists():
                 # Gone already: an editor's temporary file is no change; a file or folder
                 # the site had is (a deleted article, image or section folder).
-                if known is None:
-                    known = self._known_paths()
-                if path not in known:
+                if not self._is_known(path):
                     continue
             if kind is not None:
                 kinds.setdefault(kind, set()).add(path)
         return kinds
 
-    def _known_paths(self) -> set[Path]:
-        """Every source file of the last build, and the folders holding them."""
-        files = {*self._articles, *self._file_errors, *self._sources.values()}
-        folders = {parent for path in files for parent in path.parents}
-        return files | folders
+    def _is_known(self, path: Path) -> bool:
+        """Whether `path` is a source file of the last build, or a folder holding one."""
+        if path in self._articles or path in self._file_errors or path in self._sources_set:
+            return True
+        if self._folders is None:
+            files = {*self._articles, *self._file_errors, *self._sources_set}
+            self._folders = {parent for file in files for parent in file.parents}
+        return path in self._folders
 
     def _update_in_place(self, config: Config, paths: set[Path]) -> frozenset[str] | None:
         """Apply article edits that keep the site's shape; None when it may change
@@ -321,6 +324,7 @@ class PreviewSite:
 
     def _load_changed(self, config: Config, paths: set[Path]) -> None:
         """Re-read the changed Markdown files; a changed folder means a rescan."""
+        self._folders = None
         if any(p.is_dir() or (p.suffix != ".md" and not p.exists()) for p in paths):
             from gazette.content import discover
 
@@ -355,8 +359,16 @@ class PreviewSite:
             self._articles[path] = article
             self._texts[path] = data
 
-    def _collect_assets(self, config: Config) -> Assets:
-        assets = collect_assets(config.static_dir, config.content_dir)
+    def _collect_assets(self, config: Config, *, static_only: bool = False) -> Assets:
+        self._folders = None
+        if static_only and self._assets is not None:
+            # Only static/ changed: keep content/'s files rather than walk every article.
+            old = self._assets
+            assets = collect_assets(config.static_dir, Path(os.devnull))
+            assets.files += [f for f in old.files if f.path in old.content_files]
+            assets.content_files = old.content_files
+        else:
+            assets = collect_assets(config.static_dir, config.content_dir)
         by_output = {v: k for k, v in assets.urls.items()}
         self._sources = {}
         for file in assets.files:
@@ -364,6 +376,7 @@ class PreviewSite:
                 self._sources[file.path] = config.static_dir / by_output[file.path]
             else:
                 self._sources[file.path] = config.content_dir / file.path
+        self._sources_set = set(self._sources.values())
         return assets
 
     def _render_check(self, template: str, site: Site, config: Config) -> None:
