@@ -208,10 +208,11 @@ class PreviewSite:
             )
             check_images(articles, assets.content_files, config)
             site = build_site(articles, config)
-        elif files_changed:
+        elif any(p.suffix != ".md" for p in content):  # an image may have gone
             check_images(site.articles, assets.content_files, config)
         if needs_site or files_changed:
-            self._publisher = resolve_publisher(config, assets)
+            self._publisher = resolve_publisher(config, assets)  # its logo is a file
+        if needs_site:
             self._specs = feed_specs(site, config)
         self._machine = None  # feeds and sitemaps: made again when next asked for
         if self._env is None:
