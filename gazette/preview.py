@@ -42,6 +42,7 @@ ALL = None  # "every page" in `Update.pages`
 # Article fields that place it in the site (URL, lists, order, neighbours, related): an
 # edit that keeps them all is applied in place.
 PLACE = ("path", "date", "section", "slug", "tags", "author", "draft", "image")
+MACHINE_SUFFIXES = {".xml", ".txt"}  # feeds, sitemaps, robots.txt
 BODY = ("body", "body_line", "html", "toc", "extra")  # not in the masthead of other pages
 
 
@@ -475,6 +476,8 @@ class PreviewSite:
                 return Resource(data, "text/html; charset=utf-8", is_page=True)
             source = self._sources.get(url_path)
             if source is None:
+                if Path(url_path).suffix not in MACHINE_SUFFIXES:
+                    return None  # e.g. favicon.ico: not worth making every feed to find out
                 data = self._machine_files(site, config).get(url_path)
                 return Resource(data, _content_type(url_path)) if data is not None else None
         return self._read_source(source, config, url_path)
