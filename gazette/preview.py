@@ -241,6 +241,7 @@ class PreviewSite:
         else:
             assert in_place is not None
             pages = in_place | self._affected(site, templates, None)
+        self._known_folders()  # made now, not while the next save waits for it
         if pages is ALL or stylesheets:
             self._rendered.clear()  # every page links the stylesheets by name
         else:
@@ -268,10 +269,14 @@ class PreviewSite:
         """Whether `path` is a source file of the last build, or a folder holding one."""
         if path in self._articles or path in self._file_errors or path in self._sources_set:
             return True
+        return path in self._known_folders()
+
+    def _known_folders(self) -> set[Path]:
         if self._folders is None:
-            files = {*self._articles, *self._file_errors, *self._sources_set}
-            self._folders = {parent for file in files for parent in file.parents}
-        return path in self._folders
+            files = (*self._articles, *self._file_errors, *self._sources_set)
+            holders = {file.parent for file in files}  # few: the section folders
+            self._folders = {folder for holder in holders for folder in (holder, *holder.parents)}
+        return self._folders
 
     def _update_in_place(self, config: Config, paths: set[Path]) -> frozenset[str] | None:
         """Apply article edits that keep the site's shape; None when it may change
