@@ -235,10 +235,25 @@ def _build_dataclass(cls: type, raw: dict[str, Any], table: str, problem: Any) -
             problem(
                 f"'{key}' in [{table}] must be {_type_name(expected)}, not {type(value).__name__}",
                 key_path,
+                _example(key, cls),
             )
             continue
         kwargs[key] = converted
     return cls(**kwargs)
+
+
+def _example(key: str, cls: type) -> str | None:
+    """'write it like per_page = 10', from the key's default."""
+    default = next(f for f in dataclasses.fields(cls) if f.name == key).default
+    if isinstance(default, bool):
+        shown = "true" if default else "false"
+    elif isinstance(default, (int, float)):
+        shown = str(default)
+    elif isinstance(default, str):
+        shown = '"' + default.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    else:
+        return None
+    return f"write it like {key} = {shown}"
 
 
 def _coerce(value: Any, expected: Any) -> tuple[Any, bool]:

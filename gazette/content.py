@@ -240,10 +240,18 @@ def _validate(
             "write e.g. 'section: world'",
         )
     if config.sections and section not in config.sections:
-        raise fail(
-            "section" if "section" in meta else "title",
-            f"unknown section '{section}'",
-            "use one of " + ", ".join(config.sections) + " or add it to [sections] in config",
+        known = ", ".join(config.sections)
+        if "section" in meta:
+            raise fail(
+                "section",
+                f"unknown section '{section}'",
+                f"use one of {known} or add it to [sections] in config.toml",
+            )
+        raise GazetteError(
+            f"unknown section '{section}' (from the folder content/{section}/)",
+            file=shown,
+            hint=f"move the file into one of the folders {known}, add 'section:', "
+            "or add it to [sections] in config.toml",
         )
 
     raw_slug = meta.get("slug")

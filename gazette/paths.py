@@ -20,6 +20,7 @@ def walk_files(root: Path, shown: Path | None = None) -> list[Path]:
     `shown` is the folder paths are shown relative to in messages (default: root's parent).
     """
     base = shown if shown is not None else root.parent
+    real_base = Path(os.path.realpath(base))
     found: list[Path] = []
 
     def visit(folder: Path, ancestors: tuple[str, ...]) -> None:
@@ -37,7 +38,7 @@ def walk_files(root: Path, shown: Path | None = None) -> list[Path]:
                 real = os.path.realpath(path)
                 if real in ancestors:
                     raise GazetteError(
-                        f"symlink loop: this link points back to {_shown(Path(real), base)}, "
+                        f"symlink loop: this link points back to {_shown(Path(real), real_base)}, "
                         "which contains it",
                         file=_shown(path, base),
                         hint="remove the link or point it at a folder outside this one",
