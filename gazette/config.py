@@ -307,7 +307,14 @@ def _check_site(site: SiteConfig, problem: Any) -> None:
         )
     if site.per_page < 1:
         problem("per_page must be at least 1", "site.per_page")
-    if "{slug}" not in site.permalink:
+    if any(part in (".", "..") for part in site.permalink.split("/")):
+        problem(
+            f"permalink '{site.permalink}' has a '.' or '..' part: pages would be written "
+            "outside the output folder",
+            "site.permalink",
+            "the default is '/{section}/{slug}/'",
+        )
+    elif "{slug}" not in site.permalink:
         problem(
             f"permalink '{site.permalink}' must contain {{slug}}",
             "site.permalink",

@@ -179,6 +179,7 @@ class Stage:
     def put(self, path: str, data: bytes, digest: str) -> bool:
         """Put the file in the staging folder without bookkeeping (worker processes call
         this, then the parent `adopt()`s the result); True if the bytes changed."""
+        check_output_path(path)  # before any folder is made: workers call this directly
         self._parent(path)
         published = self.output_dir / path
         entry = self.manifest.get(path)

@@ -163,3 +163,14 @@ def test_output_dir_beside_sources_is_fine(tmp_path: Path) -> None:
     config = make_site(tmp_path, {})
     check_output_dir(tmp_path / "output", config)
     check_output_dir(tmp_path / "public" / "site", config)
+
+
+def test_stage_refuses_a_path_outside_output_before_making_folders(tmp_path: Path) -> None:
+    from gazette.output import Stage
+
+    stage = Stage(tmp_path / "output")
+    for path in ("../escaped/index.html", "a/../../escaped.html", "/etc/x"):
+        with pytest.raises(GazetteError, match="outside the output folder"):
+            stage.put(path, b"x", "digest")
+    stage.abort()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
