@@ -135,6 +135,22 @@ def _load_yaml(front: str) -> Any:
     return yaml.load(front.expandtabs(4), Loader=_FrontMatterLoader)
 
 
+_UNCLOSED = {
+    "while scanning a quoted scalar": (
+        "a quoted value is never closed",
+        "end the value with the same quote mark it starts with",
+    ),
+    "while parsing a flow sequence": (
+        "a list opened with '[' is not closed",
+        "close it with ']' on the same line, e.g. tags: [russia, defence]",
+    ),
+    "while parsing a flow mapping": (
+        "a mapping opened with '{' is not closed",
+        "close it with '}', e.g. weather: {condition: rain, high: 30, low: 25}",
+    ),
+}
+
+
 def parse_article(source: SourceFile, config: Config, shown: str) -> Article:
     """Validate one file's front matter into an Article (body still Markdown)."""
     front, body, body_line = split_front_matter(source, shown)
@@ -142,13 +158,18 @@ def parse_article(source: SourceFile, config: Config, shown: str) -> Article:
         meta = _load_yaml(front)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        hint = "quote values that contain ': ' or start with a special character"
+        start = getattr(exc, "context_mark", None)
+        unclosed = _UNCLOSED.get(getattr(exc, "context", None) or "")
+        if unclosed and start is not None:
+            # PyYAML reports where it gave up; the mistake is where the value opened.
+            mark, (problem, hint) = start, unclosed
         raise GazetteError(
             f"front matter is not valid YAML: {problem}",
             file=shown,
-            line=line,
-            hint="quote values that contain ': ' or start with a special character",
+            line=mark.line + 2 if mark is not None else None,
+            hint=hint,
         ) from None
     if not isinstance(meta, dict):
         raise GazetteError(
