@@ -26,6 +26,7 @@ byte-identical to a clean build: the tests check exactly that.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import multiprocessing
@@ -42,8 +43,10 @@ from gazette.assets import OutputFile, collect_assets
 from gazette.config import Config, load_config
 from gazette.content import discover, read_articles
 from gazette.deps import (
+    ALL,
     LATEST,
     Changes,
+    Frozen,
     Key,
     Trace,
     TrackingEnvironment,
@@ -111,6 +114,67 @@ class State:
     spare: Spare | None = None  # the replaced version of output/, kept in the cache folder
     inputs: str = ""  # digest of what the last complete build was made of (see _inputs_digest)
     pages: int = 0
+
+
+SHARDS = 64  # the disk cache keeps sources in this many files
+
+
+def _shard(relative: str) -> str:
+    number = int.from_bytes(hashlib.blake2b(relative.encode(), digest_size=2).digest(), "big")
+    return f"sources-{number % SHARDS:02d}"
+
+
+def _freeze(state: State, touched: set[str] | None) -> tuple[dict[str, Any], set[str] | None]:
+    """The state as cache parts: the sources in shards, the rest in "state" (articles
+    by key only: they are in the shards; terms and archives as Frozen snapshots)."""
+    shards: dict[str, dict[str, SourceState]] = {}
+    for relative, source in state.sources.items():
+        shards.setdefault(_shard(relative), {})[relative] = source
+    objects: dict[Key, Any] = {}
+    for key, obj in state.objects.items():
+        if key == LATEST or key[0] == "a":
+            objects[key] = key_of(obj) if key == LATEST else None
+        else:
+            objects[key] = Frozen(obj)
+    pairs: dict[Any, int] = {}
+    traces = {
+        path: (t.static, tuple(pairs.setdefault(p, len(pairs)) for p in t.reads))
+        for path, t in state.traces.items()
+    }
+    rest = dataclasses.replace(
+        state, sources={}, markdown={}, objects=objects, traces={"": list(pairs), **traces}
+    )
+    changed = None if touched is None else {"state"} | {_shard(r) for r in touched}
+    return {"state": rest, **shards}, changed
+
+
+def _thaw(parts: dict[str, Any]) -> State:
+    """`_freeze` undone; anything unexpected gives a fresh state."""
+    state = parts.get("state")
+    if not isinstance(state, State):
+        return State()
+    for name, shard in parts.items():
+        if name != "state" and isinstance(shard, dict):
+            state.sources.update(shard)
+    state.markdown = {
+        s.markdown: (s.article.html, s.article.toc) for s in state.sources.values() if s.markdown
+    }
+    objects: dict[Key, Any] = {}
+    for key, value in state.objects.items():
+        if key == LATEST or key[0] == "a":
+            path = value if key == LATEST else key
+            source = state.sources.get(path[1]) if path else None
+            if source is not None:
+                objects[key] = source.article
+        else:
+            objects[key] = value
+    state.objects = objects
+    table = state.traces.pop("", [])  # type: ignore[call-overload]
+    state.traces = {
+        path: Trace(static, tuple(table[i] for i in reads))
+        for path, (static, reads) in state.traces.items()  # type: ignore[misc]
+    }
+    return state
 
 
 def _stat_key(st: os.stat_result) -> tuple[int, int, int]:
@@ -196,6 +260,7 @@ class _RenderJob:
     config: Config
     stage: Stage
     objects: dict[Key, Any]
+    nav: set[Key]  # the sections in every page's navigation
     # (object, attribute) pairs shared by this process's traces: one copy each, in
     # memory and in the pickled results (pickle keeps shared objects shared)
     interned: dict[Any, Any] = field(default_factory=dict)
@@ -216,13 +281,30 @@ def _render(indices: list[int]) -> list[tuple[int, str, bool, tuple[tuple[Key, s
         try:
             data = render_page(env, page, job.shared, job.config)
         finally:
-            interned = job.interned
-            reads = tuple(interned.setdefault(pair, pair) for pair in sorted(env.recorder))
+            reads = _condense(env.recorder, key_of(page.context.get("article")), job)
             env.recorder = None
         digest = file_digest(data)
         changed = job.stage.put(page.output_path, data, digest)
         out.append((index, digest, changed, reads))
     return out
+
+
+NAV_ATTRIBUTES = frozenset({"name", "url", "slug", "kind"})  # in `shape_of_shared`
+
+
+def _condense(reads: set[tuple[Key, str]], own: Key | None, job: _RenderJob) -> tuple[Any, ...]:
+    """A page's reads, smaller: what it reads of its own article counts as all of it
+    (its page shows nearly all of it anyway), the navigation's names and URLs are in
+    the shared shape; pairs are shared within this process's results."""
+    kept: set[tuple[Key, str]] = set()
+    for pair in reads:
+        key, attribute = pair
+        if key == own:
+            kept.add((key, ALL))
+        elif not (key in job.nav and attribute in NAV_ATTRIBUTES):
+            kept.add(pair)
+    interned = job.interned
+    return tuple(interned.setdefault(pair, pair) for pair in sorted(kept))
 
 
 def _chunks(items: Sequence[Any], jobs: int, smallest: int) -> list[Sequence[Any]]:
@@ -255,6 +337,7 @@ class Builder:
         self.notice = notice or (lambda text: print(text, file=sys.stderr))
         self.state: State | None = None
         self._env: TrackingEnvironment | None = None
+        self._last = 0.0
 
     # -- the build, stage by stage ------------------------------------------------------
 
@@ -276,7 +359,9 @@ class Builder:
             state.settings = settings
             self._env = None
 
-        dirty, errors = self._read_sources(state, changed)
+        self._mark("start")
+        dirty, errors, touched = self._read_sources(state, changed)
+        self._mark("read and parse (+ Markdown in workers)")
         articles = select_articles(
             (s.article for s in state.sources.values()),
             include_drafts=self.include_drafts,
@@ -294,12 +379,30 @@ class Builder:
             return self._result(len(articles), state.pages, report, 0, (), started)
         state.inputs = ""  # until this build completes
         self._markdown(state)
+        self._mark("markdown")
         site = build_site(articles, config)
+        self._mark("site model")
         extras = [*assets.files, *machine_files(site, config, assets)]  # gives pages `meta`
+        self._mark("feeds, sitemaps")
         result = self._write(state, site, assets.urls, extras, dirty, started)
         state.inputs, state.pages = inputs, len(site.pages)
-        self._save()
+        self._save(touched)  # parts not on disk yet are written whatever `touched` says
+        self._mark("cache saved")
         return result
+
+    def _mark(self, what: str) -> None:
+        """With GAZETTE_TIMINGS=1 in the environment, print each stage's time and memory."""
+        if not os.environ.get("GAZETTE_TIMINGS"):
+            return
+        import resource
+
+        now = time.perf_counter()
+        if what == "start":
+            self._last = now
+            return
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"timing: {what}: {now - self._last:.2f} s, peak {rss:.0f} MB", file=sys.stderr)
+        self._last = now
 
     def _inputs_digest(self, articles: list[Article], assets: list[OutputFile]) -> str:
         """Everything the site model and pages are made of, besides the articles' contents
@@ -323,15 +426,15 @@ class Builder:
     def _state(self) -> State:
         if self.state is None:
             loaded = disk_cache.load(self.cache_dir, self.notice) if self.cache_dir else None
-            state = loaded.get("state") if loaded else None
-            self.state = state if isinstance(state, State) else State()
+            self.state = _thaw(loaded) if loaded else State()
         return self.state
 
     def _read_sources(
         self, state: State, changed: set[Path] | None
-    ) -> tuple[set[Key], list[GazetteError]]:
+    ) -> tuple[set[Key], list[GazetteError], set[str]]:
         """Bring `state.sources` up to date; return the keys of new, changed or gone
-        articles, and the problems found in files (those keep their previous state)."""
+        articles, the problems found in files (those keep their previous state), and
+        the relative paths whose cached state changed at all."""
         content_dir = self.config.content_dir
         content_abs = content_dir.absolute()
         candidates: dict[str, Path] = {}
@@ -392,7 +495,7 @@ class Builder:
         for relative in gone:
             state.sources.pop(relative, None)
             dirty.add(("a", relative))
-        return dirty, errors
+        return dirty, errors, seen | gone
 
     def _markdown(self, state: State) -> None:
         """Fill in html/toc of articles that lack it: from the cache, else convert."""
@@ -453,6 +556,7 @@ class Builder:
         dirty = set(dirty) | {key for key in objects.keys() | state.objects.keys() if key[0] != "a"}
         changes = Changes(state.objects, objects, dirty)
 
+        self._mark("dependencies")
         base = _h(state.settings, repr(sorted(asset_urls.items())), shape_of_shared(shared))
         templates: dict[str, str] = {}
         manifest = verify_manifest(self.output_dir, state.manifest)
@@ -468,6 +572,7 @@ class Builder:
             if trace is None or page.output_path not in manifest or changes.stale(trace, static):
                 todo.append(index)
 
+        self._mark("plan")
         page_paths = {page.output_path for page in site.pages}
         extra_digests = {file.path: file_digest(file.data) for file in extras}
         if not todo and self._untouched(manifest, page_paths, extra_digests):
@@ -483,7 +588,8 @@ class Builder:
         try:
             for file in extras:
                 stage.add(file.path, file.data, extra_digests[file.path])
-            _JOB = _RenderJob(env, site.pages, shared, config, stage, objects)
+            nav = {key_of(section) for section in site.sections}
+            _JOB = _RenderJob(env, site.pages, shared, config, stage, objects, nav)  # type: ignore[arg-type]
             for index, digest, changed, reads in self._map(
                 _render, todo, PARALLEL_MIN_PAGES, "pages"
             ):
@@ -495,7 +601,9 @@ class Builder:
                 if index not in rendered:
                     stage.keep(page.output_path)
                     traces[page.output_path] = state.traces[page.output_path]
+            self._mark("render and write")
             report, new_manifest = stage.commit()
+            self._mark("publish")
         except BaseException:
             stage.abort()
             raise
@@ -548,9 +656,13 @@ class Builder:
             changed=changed,
         )
 
-    def _save(self) -> None:
-        if self.cache_dir is not None and self.state is not None:
-            disk_cache.save(self.cache_dir, {"state": self.state})
+    def _save(self, touched: set[str] | None) -> None:
+        """Write the state to the disk cache: only the shards of `touched` sources
+        (relative paths; None: all of them) and the small remainder."""
+        if self.cache_dir is None or self.state is None:
+            return
+        parts, changed = _freeze(self.state, touched)
+        disk_cache.save(self.cache_dir, parts, changed)
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -619,7 +731,8 @@ class _NoBar:
 
 
 def shape_of_shared(shared: dict[str, Any]) -> str:
-    """Digest of the context every page shares; the latest article is tracked by role."""
-    from gazette.deps import _identity
-
-    return _h(repr(_identity({"nav": shared["nav"]})))
+    """Digest of the context every page shares: the navigation's sections with their
+    names and URLs (so pages need not record reading them); the latest article is
+    tracked by role instead (see gazette.deps.LATEST)."""
+    nav = [[getattr(s, a) for a in sorted(NAV_ATTRIBUTES)] for s in shared["nav"]]
+    return _h(repr(nav))

@@ -1,12 +1,13 @@
 """The on-disk build cache: `.gazette-cache/` beside `output/`, never inside it.
 
-It holds the incremental builder's state between runs of the command line:
-parsed articles with their rendered Markdown, what each page was made from,
-and a manifest of the published files. It is only trusted when its stamp
-matches this exact Gazette (its code, and the Markdown, Pygments and Jinja
-versions) and the payload's checksum is right; otherwise it is discarded with
-a notice and the build starts clean. It is written whole, then renamed, so a
-killed build leaves the previous cache or none, never half of one.
+It holds the incremental builder's state between runs of the command line, in
+parts: parsed articles with their rendered Markdown (in shards, so an edit to
+one article rewrites one small file), what each page was made from, and a
+manifest of the published files. It is only trusted when its stamp matches
+this exact Gazette (its code, and the Markdown, Pygments and Jinja versions)
+and every part's checksum is right; otherwise it is discarded with a notice
+and the build starts clean. Parts are written whole, then renamed, and the
+stamp last, so a killed build leaves a cache that is either valid or ignored.
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ from typing import IO, Any
 
 import gazette
 
-FORMAT = 1
-STATE = "state.pickle"
+FORMAT = 2
 STAMP = "stamp.json"
 
 
@@ -57,18 +57,23 @@ class _HashingFile:
 
     def __init__(self, file: IO[bytes]) -> None:
         self.file = file
-        self.digest = hashlib.sha256()
+        self.digest = hashlib.blake2b(digest_size=32)
 
     def write(self, data: bytes) -> int:
         self.digest.update(data)
         return self.file.write(data)
 
 
+def _part_path(folder: Path, name: str) -> Path:
+    return folder / f"{name}.pickle"
+
+
 def load(folder: Path, notice: Any = None) -> dict[str, Any] | None:
-    """The cached state, or None (with a notice saying why) if it cannot be trusted."""
+    """The cached parts by name, or None (with a notice saying why) if they cannot all
+    be trusted: a stamp for this exact code and a matching checksum for every part."""
     notice = notice or (lambda text: print(text, file=sys.stderr))
-    stamp_path, state_path = folder / STAMP, folder / STATE
-    if not stamp_path.exists() and not state_path.exists():
+    stamp_path = folder / STAMP
+    if not folder.is_dir() or not any(folder.glob("*.pickle")):
         return None
     why = None
     try:
@@ -78,17 +83,18 @@ def load(folder: Path, notice: Any = None) -> dict[str, Any] | None:
         elif stamp.get("code") != code_version():
             why = "it was made by another version of Gazette or its libraries"
         else:
-            with state_path.open("rb") as file:
-                checksum = hashlib.file_digest(file, "sha256").hexdigest()
-                if checksum != stamp.get("sha256"):
-                    why = "it is corrupt (checksum mismatch)"
-                else:
-                    file.seek(0)
-                    state = pickle.load(file)  # the checksum above vouches for it
-                    if isinstance(state, dict):
-                        return state
-                    why = "it is not a Gazette cache"
-    except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            parts: dict[str, Any] = {}
+            for name, digest in stamp["parts"].items():
+                data = _part_path(folder, name).read_bytes()
+                if hashlib.blake2b(data, digest_size=32).hexdigest() != digest:
+                    why = f"it is corrupt (checksum mismatch in {name})"
+                    break
+                parts[name] = pickle.loads(data)  # the checksum above vouches for it
+            else:
+                return parts
+    except FileNotFoundError:
+        why = "it is incomplete (a build was cut short while saving it)"
+    except (OSError, ValueError, KeyError, EOFError, pickle.UnpicklingError):
         why = "it is unreadable or corrupt"
     except Exception:  # noqa: BLE001 - any failure to unpickle means "do not trust it"
         why = "it is unreadable or corrupt"
@@ -97,21 +103,41 @@ def load(folder: Path, notice: Any = None) -> dict[str, Any] | None:
     return None
 
 
-def save(folder: Path, state: dict[str, Any]) -> None:
+def save(folder: Path, parts: dict[str, Any], changed: set[str] | None = None) -> None:
+    """Store `parts` (name -> picklable); with `changed`, rewrite only those parts and
+    keep the others as they are on disk. The stamp is removed first and written last,
+    so a build killed meanwhile leaves a cache that the next build discards."""
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / (STATE + ".tmp")
-    with tmp.open("wb") as raw:
-        hashing = _HashingFile(raw)
-        pickle.dump(state, hashing, protocol=pickle.HIGHEST_PROTOCOL)
-    stamp = {"format": FORMAT, "code": code_version(), "sha256": hashing.digest.hexdigest()}
-    # Stamp removed first and written last: a crash in between leaves no valid pair.
+    digests: dict[str, str] = {}
+    if changed is not None:
+        try:
+            stamp = json.loads((folder / STAMP).read_text(encoding="utf-8"))
+            if stamp.get("code") == code_version():
+                digests = {k: v for k, v in stamp["parts"].items() if k in parts}
+        except (OSError, ValueError, KeyError, AttributeError):
+            digests = {}
     (folder / STAMP).unlink(missing_ok=True)
-    os.replace(tmp, folder / STATE)
+    for name, value in parts.items():
+        if changed is not None and name not in changed and name in digests:
+            continue
+        tmp = folder / f"{name}.tmp"
+        with tmp.open("wb") as raw:
+            hashing = _HashingFile(raw)
+            pickle.dump(value, hashing, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, _part_path(folder, name))
+        digests[name] = hashing.digest.hexdigest()
+    for path in folder.glob("*.pickle"):
+        if path.stem not in parts:
+            path.unlink(missing_ok=True)
     stamp_tmp = folder / (STAMP + ".tmp")
-    stamp_tmp.write_text(json.dumps(stamp), encoding="utf-8")
+    stamp_tmp.write_text(
+        json.dumps({"format": FORMAT, "code": code_version(), "parts": digests}), encoding="utf-8"
+    )
     os.replace(stamp_tmp, folder / STAMP)
 
 
 def discard(folder: Path) -> None:
-    for name in (STATE, STAMP, STATE + ".tmp", STAMP + ".tmp"):
-        (folder / name).unlink(missing_ok=True)
+    (folder / STAMP).unlink(missing_ok=True)
+    for pattern in ("*.pickle", "*.tmp"):
+        for path in folder.glob(pattern):
+            path.unlink(missing_ok=True)

@@ -121,10 +121,27 @@ def shape_digest(page: Page, memo: dict[int, Any] | None = None) -> str:
     return _h(repr(("page", page.url, page.template, page.title, _identity(page.context, memo))))
 
 
+class Frozen:
+    """A term or archive as the last build saw it, its articles by key: what the
+    disk cache keeps to compare with this build's (see `Changes`)."""
+
+    def __init__(self, obj: Term | Archive) -> None:
+        self.fields = [f.name for f in dataclasses.fields(obj)]
+        for name in self.fields:
+            value = getattr(obj, name)
+            setattr(self, name, [key_of(v) for v in value] if isinstance(value, list) else value)
+        if isinstance(obj, Archive):
+            self.name = obj.name
+
+
+def _all_fields(obj: Any) -> list[tuple[str, Any]]:
+    names = obj.fields if isinstance(obj, Frozen) else [f.name for f in dataclasses.fields(obj)]
+    return [(name, getattr(obj, name)) for name in names]
+
+
 def value_digest(obj: Any, attribute: str) -> str:
     if attribute == ALL:
-        fields = [(f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj)]
-        return _h(repr(_identity(fields)))
+        return _h(repr(_identity(_all_fields(obj))))
     try:
         value = getattr(obj, attribute)
     except AttributeError:
@@ -225,6 +242,9 @@ class Trace:
     reads: tuple[tuple[Key, str], ...]  # (object, attribute) pairs the page read
 
 
+_MISSING = object()
+
+
 class Changes:
     """Which (object, attribute) values differ between the last build and this one.
 
@@ -254,8 +274,9 @@ class Changes:
             return old is not new
         if attribute == ALL:
             return value_digest(old, ALL) != value_digest(new, ALL)
-        missing = object()
-        a, b = getattr(old, attribute, missing), getattr(new, attribute, missing)
+        a, b = getattr(old, attribute, _MISSING), getattr(new, attribute, _MISSING)
+        if a is _MISSING or b is _MISSING:
+            return a is not b
         if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
             return _identity(a) != _identity(b)
         if type(a) is not type(b):
