@@ -293,18 +293,22 @@ NAV_ATTRIBUTES = frozenset({"name", "url", "slug", "kind"})  # in `shape_of_shar
 
 
 def _condense(reads: set[tuple[Key, str]], own: Key | None, job: _RenderJob) -> tuple[Any, ...]:
-    """A page's reads, smaller: what it reads of its own article counts as all of it
-    (its page shows nearly all of it anyway), the navigation's names and URLs are in
-    the shared shape; pairs are shared within this process's results."""
-    kept: set[tuple[Key, str]] = set()
-    for pair in reads:
-        key, attribute = pair
+    """A page's reads, smaller: grouped by object as (key, attributes); what it reads
+    of its own article counts as all of it (its page shows nearly all of it anyway);
+    the navigation's names and URLs are in the shared shape. Keys and attribute sets
+    are shared within this process's results, so a trace costs a few pointers."""
+    grouped: dict[Key, set[str]] = {}
+    for key, attribute in reads:
         if key == own:
-            kept.add((key, ALL))
+            grouped[key] = {ALL}
         elif not (key in job.nav and attribute in NAV_ATTRIBUTES):
-            kept.add(pair)
+            if grouped.get(key) != {ALL}:
+                grouped.setdefault(key, set()).add(attribute)
     interned = job.interned
-    return tuple(interned.setdefault(pair, pair) for pair in sorted(kept))
+    return tuple(
+        (interned.setdefault(key, key), interned.setdefault(names, names))
+        for key, names in sorted((k, tuple(sorted(v))) for k, v in grouped.items())
+    )
 
 
 def _chunks(items: Sequence[Any], jobs: int, smallest: int) -> list[Sequence[Any]]:

@@ -239,7 +239,7 @@ class Trace:
     """What one page was made from (see the module docstring)."""
 
     static: str  # digest of shape + templates + site-wide settings
-    reads: tuple[tuple[Key, str], ...]  # (object, attribute) pairs the page read
+    reads: tuple[tuple[Key, tuple[str, ...]], ...]  # objects the page read, and what of them
 
 
 _MISSING = object()
@@ -259,13 +259,15 @@ class Changes:
         if static != trace.static:
             return True
         dirty, seen = self.dirty, self._seen
-        for pair in trace.reads:
-            if pair[0] in dirty:
-                changed = seen.get(pair)
-                if changed is None:
-                    changed = seen[pair] = self._differs(*pair)
-                if changed:
-                    return True
+        for key, attributes in trace.reads:
+            if key in dirty:
+                for attribute in attributes:
+                    pair = (key, attribute)
+                    changed = seen.get(pair)
+                    if changed is None:
+                        changed = seen[pair] = self._differs(key, attribute)
+                    if changed:
+                        return True
         return False
 
     def _differs(self, key: Key, attribute: str) -> bool:
