@@ -61,6 +61,18 @@ def check_output_dir(output_dir: Path, config: Config) -> None:
                 hint="the build replaces the output folder whole; choose a folder of its own, "
                 "such as output/",
             )
+    if out.exists() and not out.is_dir():
+        raise GazetteError(
+            f"refusing to use {output_dir} as the output folder: it is a file",
+            hint="choose a folder, such as output/",
+        )
+    if out.is_dir() and not (out / "index.html").exists() and any(out.iterdir()):
+        # Not a site Gazette built (every build has a home page): /usr, a photo archive...
+        raise GazetteError(
+            f"refusing to use {output_dir} as the output folder: it holds files and no "
+            "site built by Gazette",
+            hint="the build replaces the output folder whole; empty it or choose another",
+        )
 
 
 def check_images(articles: list[Article], content_files: set[str], config: Config) -> None:
