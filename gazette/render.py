@@ -160,7 +160,8 @@ def render_page(
             f"template uses an undefined variable: {exc.message}",
             file=file or _template_path(config, page.template),
             line=line,
-            hint="check the name's spelling; front matter extras are in article.extra",
+            hint="check the name's spelling; for a front matter key not every article has, "
+            "write article.extra.get('key')",
         ) from None
     except GazetteError as exc:
         if exc.file is None:

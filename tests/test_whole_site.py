@@ -267,3 +267,21 @@ def test_site_without_templates_of_its_own_fails_cleanly(site_root: Path) -> Non
     with pytest.raises(GazetteError, match="not found"):
         build_site(site_root)
     assert not (site_root / "output").exists()
+
+
+def test_unknown_front_matter_keys_reach_templates(site_root: Path) -> None:
+    story = site_root / "content" / "world" / "kim-vladivostok.md"
+    story.write_text(story.read_text().replace("source: AFP\n", "source: AFP\nkicker: Exclusive\n"))
+    template = site_root / "templates" / "article.html"
+    template.write_text(
+        template.read_text().replace(
+            '<h1 class="headline">',
+            "{% if article.extra.get('kicker') %}"
+            '<p class="kicker-test">{{ article.extra.kicker }}</p>'
+            '{% endif %}<h1 class="headline">',
+            1,
+        )
+    )
+    build_site(site_root)
+    page = parse_html(site_root / "output" / KIM / "index.html")
+    assert [text(p) for p in page.find_all(class_="kicker-test")] == ["Exclusive"]
