@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,12 +212,12 @@ def _validate(
     tz = config.tz
     date = _to_datetime(meta["date"], tz)
     if date is None:
-        raise fail("date", f"'date' is not a date: {meta['date']!r}", _DATE_HINT)
+        raise fail("date", f"'date' is not a date: {_short(meta['date'])}", _DATE_HINT)
     updated = None
     if meta.get("updated") is not None:
         updated = _to_datetime(meta["updated"], tz)
         if updated is None:
-            raise fail("updated", f"'updated' is not a date: {meta['updated']!r}", _DATE_HINT)
+            raise fail("updated", f"'updated' is not a date: {_short(meta['updated'])}", _DATE_HINT)
 
     hijri = _hijri(meta.get("hijri"), date.date(), config, fail)
     weather = _weather(meta.get("weather"), config.site.weather_unit, fail)
@@ -386,7 +387,7 @@ def _weather(value: Any, unit: str, fail: Any) -> Weather | None:
             isinstance(figure, bool) or not isinstance(figure, (int, float))
         ):
             raise fail(
-                "weather", f"weather '{key}' must be a number, not {figure!r}", _WEATHER_HINT
+                "weather", f"weather '{key}' must be a number, not {_short(figure)}", _WEATHER_HINT
             )
         figures[key] = figure
     if not condition.strip() and figures["high"] is None and figures["low"] is None:
@@ -426,6 +427,15 @@ def _image_url(image: str, article_path: str) -> str:
             continue
         parts.append(part)
     return "/".join(parts)
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 60
+
+
+def _short(value: Any) -> str:
+    """A value as a message can show it: YAML aliases can make a 'list' of millions."""
+    return _REPR.repr(value)
 
 
 def _kind(value: Any) -> str:
