@@ -149,9 +149,11 @@ def render_page(
             hint="check the {% %} and {{ }} tags on that line",
         ) from None
     except jinja2.TemplateNotFound as exc:
+        including, line = _template_frame(config, sys.exc_info()[2])  # an include/extends
         raise GazetteError(
             f"template '{exc.name}' not found (needed for /{page.url})",
-            file=_template_path(config, exc.name or page.template),
+            file=including or _template_path(config, exc.name or page.template),
+            line=line,
             hint=f"create it in {config.templates_dir.name}/ or restore it from the sample site",
         ) from None
     except jinja2.UndefinedError as exc:
@@ -174,6 +176,16 @@ def render_page(
             f"template error: {exc}",
             file=file or _template_path(config, page.template),
             line=line,
+        ) from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
+        # An expression in the template failed ({{ 1 / 0 }}, {{ "a" + 1 }}): the
+        # template's line, not a traceback; the type name keeps a Gazette bug traceable.
+        file, line = _template_frame(config, sys.exc_info()[2])
+        raise GazetteError(
+            f"template expression failed: {type(exc).__name__}: {exc}",
+            file=file or _template_path(config, page.template),
+            line=line,
+            hint="check the values and operations in the {{ }} or {% %} on that line",
         ) from None
     return html.encode("utf-8")
 

@@ -102,3 +102,15 @@ def test_check_command_exits_1_and_lists_all(tmp_path: Path) -> None:
 )
 def test_resolve_relative_links(page: str, link: str, target: str | None) -> None:
     assert resolve(page, link) == target
+
+
+def test_a_system_error_is_one_line_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_site(tmp_path, {"content/world/a.md": article()})
+    blocker = tmp_path / "blocked"
+    blocker.write_text("a file where the output's parent folder should be")
+    code = main(["--config", str(tmp_path / "config.toml"), "--output", str(blocker / "out")])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("error: ") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
