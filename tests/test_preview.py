@@ -240,3 +240,32 @@ def test_debouncer_gives_one_call_per_burst_and_one_more_for_changes_during_it()
         {Path("a0.md"), Path("a1.md"), Path("a2.md")},
         {Path(f"b{n}.md") for n in range(10)},
     ]
+
+
+def test_a_new_date_moves_the_article_in_every_list(root: Path, preview: PreviewSite) -> None:
+    # port-talks was the third newest of five; dated earliest, it moves to the end
+    article = edit(root / "content/world/port-talks.md", "2023-09-21 10:00", "2023-09-01 10:00")
+    update = preview.rebuild({article})
+    assert update.error is None and update.pages is not None
+    # the pages it left and the pages it moved into, the neighbours on both sides
+    for url in (
+        PORT_TALKS,
+        "archive/2023/page/2/",
+        "archive/2023/page/3/",
+        "world/",
+        "world/page/2/",
+        "world/ferry-resumes/",
+        "world/river-levels/",
+    ):
+        assert url in update.pages, url
+    assert "business/" not in update.pages
+    world = [a.text for a in page(preview, "world/page/2/").select("h2 a, h3 a")]
+    assert any("Port talks" in title for title in world)
+
+
+def test_title_edit_reaches_the_lists_showing_it(root: Path, preview: PreviewSite) -> None:
+    article = edit(root / "content/world/port-talks.md", "reach a second day", "end in a deal")
+    update = preview.rebuild({article})
+    assert update.pages is not None and "tag/trade/" in update.pages
+    assert "Port talks end in a deal" in page(preview, "tag/trade/").text
+    assert "Port talks end in a deal" in page(preview, "world/ferry-resumes/").text  # its "next"

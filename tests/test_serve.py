@@ -7,6 +7,7 @@ edits are saved atomically (temporary file, then rename) as editors do.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import signal
 import socket
@@ -267,3 +268,41 @@ def test_ctrl_c_stops_within_a_second_and_leaves_nothing(site: Path, tmp_path: P
     assert "visible to other machines" in err  # --host 0.0.0.0 warns
     assert "Traceback" not in err
     assert sorted(p.name for p in site.iterdir()) == before
+
+
+def wait_for(server: LiveServer, path: str, text: bytes) -> None:
+    deadline = time.monotonic() + 20
+    while text not in get(server, path)[1]:
+        assert time.monotonic() < deadline, f"{text!r} never reached {path}"
+        time.sleep(0.05)
+
+
+def test_polling_watcher_sees_saves(site: Path) -> None:
+    live = LiveServer(
+        site / "config.toml", port=free_port(), poll=True, log=lambda _line: None
+    ).start()
+    try:
+        replace_in(site / "content/world/port-talks.md", "berth fees", "anchorage fees")
+        wait_for(live, "/" + ARTICLE, b"anchorage fees")
+    finally:
+        live.stop()
+
+
+def test_events_stream_names_the_changed_pages(site: Path, server: LiveServer) -> None:
+    host, port = server.httpd.server_address[:2]
+    connection = http.client.HTTPConnection(host, port, timeout=20)
+    try:
+        connection.request("GET", "/__gazette/events")
+        response = connection.getresponse()
+        assert response.getheader("Content-Type") == "text/event-stream"
+        hello = json.loads(response.readline().decode().removeprefix("data: "))
+        assert hello["type"] == "hello" and hello["error"] is None
+        response.readline()
+        replace_in(site / "content/world/port-talks.md", "Negotiators", "Harbour negotiators")
+        line = response.readline().decode()
+        message = json.loads(line.removeprefix("data: "))
+    finally:
+        connection.close()
+    assert message["type"] == "build" and message["error"] is None
+    assert ARTICLE in message["pages"] and "" in message["pages"]
+    assert "business/" not in message["pages"]
