@@ -27,7 +27,7 @@ from gazette.markup import render_articles
 from gazette.model import Article, Site
 from gazette.pipeline import build_now, image_problems, machine_files
 from gazette.render import _template_path as template_path
-from gazette.render import make_environment, render_page, render_site
+from gazette.render import make_environment, render_page, render_site, shared_context
 from gazette.site import build_site, select_articles
 
 LINK_ATTRIBUTES = {"href", "src", "poster", "data"}
@@ -97,13 +97,7 @@ def template_problems(site: Site, config: Config, assets: Assets) -> list[Gazett
                     hint="check the {% %} and {{ }} tags on that line",
                 )
             )
-    shared = {
-        "site": config.site,
-        "config": config,
-        "nav": site.sections,
-        "latest": site.articles[0] if site.articles else None,
-        "assets": assets.urls,
-    }
+    shared = shared_context(site, config, assets)
     for page in site.pages:
         try:
             render_page(env, page, shared, config)

@@ -119,16 +119,21 @@ def make_environment(
     return env
 
 
-def render_site(site: Site, config: Config, assets: Assets) -> Iterator[OutputFile]:
-    """Render every page; pages are yielded one by one so they need not all be held."""
-    env = make_environment(config)
-    shared = {
+def shared_context(site: Site, config: Config, assets: Assets) -> dict[str, Any]:
+    """What every page's template gets besides its own context."""
+    return {
         "site": config.site,
         "config": config,
         "nav": site.sections,
         "latest": site.articles[0] if site.articles else None,
         "assets": assets.urls,
     }
+
+
+def render_site(site: Site, config: Config, assets: Assets) -> Iterator[OutputFile]:
+    """Render every page; pages are yielded one by one so they need not all be held."""
+    env = make_environment(config)
+    shared = shared_context(site, config, assets)
     for page in site.pages:
         yield OutputFile(page.output_path, render_page(env, page, shared, config))
 

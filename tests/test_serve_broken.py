@@ -3,8 +3,6 @@ and recovers when the mistake is fixed."""
 
 from __future__ import annotations
 
-import http.client
-import socket
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ import test_broken_sites as broken
 from gazette.errors import GazetteError
 from gazette.preview import PreviewSite
 from gazette.serve import LiveServer
+from tests.test_serve import free_port, get
 
 PREVIEW_CASES = [c for c in broken.CASES if broken.read_expected(c).output == "output"]
 
@@ -32,30 +31,13 @@ def test_preview_reports_the_error_and_does_not_crash(case: str, tmp_path: Path)
     assert not (site / "output").exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _get(server: LiveServer, path: str) -> tuple[int, str]:
-    host, port = server.httpd.server_address[:2]
-    connection = http.client.HTTPConnection(host, port, timeout=10)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read().decode("utf-8", "replace")
-    finally:
-        connection.close()
-
-
 def test_server_keeps_serving_through_broken_edits_and_recovers(tmp_path: Path) -> None:
     site = broken.assemble("yaml-invalid", tmp_path)
     bad_article = site / "content/world/bad-yaml.md"
     bad_article.unlink()  # start from a good site
-    server = LiveServer(site / "config.toml", port=_free_port(), log=lambda _line: None).start()
+    server = LiveServer(site / "config.toml", port=free_port(), log=lambda _line: None).start()
     try:
-        assert _get(server, "/")[0] == 200
+        assert get(server, "/")[0] == 200
         edits = {
             bad_article: (broken.BROKEN / "yaml-invalid/content/world/bad-yaml.md").read_bytes(),
             site / "content/world/latin1.md": (
@@ -71,9 +53,9 @@ def test_server_keeps_serving_through_broken_edits_and_recovers(tmp_path: Path) 
             path.write_bytes(data)
             update = server.rebuild({path})
             assert update.error is not None, path
-            status, body = _get(server, "/")
-            assert status in (200, 500) and "Traceback" not in body
-            assert _get(server, "/world/")[0] in (200, 404, 500)
+            status, body = get(server, "/")
+            assert status in (200, 500) and b"Traceback" not in body
+            assert get(server, "/world/")[0] in (200, 404, 500)
         for path in edits:
             if path in originals:
                 path.write_bytes(originals[path])
@@ -81,7 +63,7 @@ def test_server_keeps_serving_through_broken_edits_and_recovers(tmp_path: Path) 
                 path.unlink()
         update = server.rebuild(set(edits))
         assert update.error is None
-        status, body = _get(server, "/world/a-sound-article-that-builds-on-its-own/")
-        assert status == 200 and "A sound article that builds on its own" in body
+        status, body = get(server, "/world/a-sound-article-that-builds-on-its-own/")
+        assert status == 200 and b"A sound article that builds on its own" in body
     finally:
         server.stop()
