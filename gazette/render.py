@@ -115,8 +115,19 @@ def make_environment(
         hijri=lambda article: article.hijri.format(config.hijri),
         iso=lambda value: value.isoformat(),
         safe_html=Markup,
+        direction=text_direction,
     )
     return env
+
+
+# Languages written right to left (primary subtags): Arabic, Persian, Hebrew, Urdu...
+RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb", "ku", "syr"}
+
+
+def text_direction(language: str) -> str:
+    """'rtl' for a right-to-left language ("ar", "ur-PK"), else 'auto' (the text decides)."""
+    primary = language.replace("_", "-").split("-")[0].lower()
+    return "rtl" if primary in RTL_LANGUAGES else "auto"
 
 
 def shared_context(site: Site, config: Config, assets: Assets) -> dict[str, Any]:

@@ -184,3 +184,18 @@ def test_hostile_front_matter_is_text_everywhere(tmp_path: Path) -> None:
         tree = ET.parse(feed)  # well-formed whatever the strings hold
         feed_titles += [e.text for e in tree.iter() if e.tag.split("}")[-1] == "title"]
     assert HOSTILE in feed_titles
+
+
+@pytest.mark.parametrize(
+    ("language", "direction"), [("ar", "rtl"), ("ur-PK", "rtl"), ("en", "auto")]
+)
+def test_right_to_left_edition_sets_the_page_direction(
+    tmp_path: Path, language: str, direction: str
+) -> None:
+    out = build_site_into(
+        tmp_path,
+        {"content/world/a.md": article("أمطار غزيرة في دكا")},
+        f'language = "{language}"\n',  # BASE_CONFIG ends inside [site]
+    )
+    for page in (out / "index.html", *article_pages(out)):
+        assert soup(page).html["dir"] == direction
