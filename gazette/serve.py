@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import html
 import json
+import signal
 import sys
 import threading
 import time
@@ -275,7 +276,7 @@ class LiveServer:
         port: int = 8000,
         include_drafts: bool = False,
         poll: bool = False,
-        log: Callable[[str], None] = print,
+        log: Callable[[str], None] = lambda line: print(line, flush=True),
     ) -> None:
         self.preview = PreviewSite(config_path, include_drafts=include_drafts)
         self.hub = Hub()
@@ -343,6 +344,8 @@ def run(config_path: Path, *, host: str, port: int, include_drafts: bool, poll: 
             "is visible to other machines on the network",
             file=sys.stderr,
         )
+    # `kill` (SIGTERM) stops it as cleanly as Ctrl-C does
+    signal.signal(signal.SIGTERM, _interrupt)
     server = LiveServer(
         config_path, host=host, port=port, include_drafts=include_drafts, poll=poll
     ).start()
@@ -355,3 +358,7 @@ def run(config_path: Path, *, host: str, port: int, include_drafts: bool, poll: 
     finally:
         server.stop()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

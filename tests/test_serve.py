@@ -239,7 +239,10 @@ def test_a_port_in_use_is_a_clear_error(site: Path, server: LiveServer) -> None:
     assert "--port" in str(caught.value)
 
 
-def test_ctrl_c_stops_within_a_second_and_leaves_nothing(site: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_ctrl_c_stops_within_a_second_and_leaves_nothing(
+    site: Path, tmp_path: Path, stop: signal.Signals
+) -> None:
     port = free_port()
     before = sorted(p.name for p in site.iterdir())
     process = subprocess.Popen(
@@ -257,7 +260,7 @@ def test_ctrl_c_stops_within_a_second_and_leaves_nothing(site: Path, tmp_path: P
             line = process.stdout.readline()
         assert f":{port}/" in line
         started = time.monotonic()
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         process.wait(timeout=10)
         assert time.monotonic() - started < 1.0
     finally:
