@@ -58,11 +58,16 @@ def check_site(
     articles = select_articles(loaded, include_drafts=include_drafts, now=now)
     assets = collect_assets(config.static_dir, config.content_dir)
     report.problems += image_problems(articles, assets.content_files, config)
+    rendered = render_articles(articles, sanitize=config.content.untrusted)
     try:
-        site = build_site(render_articles(articles, sanitize=config.content.untrusted), config)
-    except GazetteError as exc:
+        site = build_site(rendered, config)
+    except GazetteError as exc:  # two articles on one URL: check the rest without them
         report.problems += exc.all_problems()
-        return report
+        named = {problem.file for problem in exc.all_problems()}
+        try:
+            site = build_site([a for a in rendered if f"content/{a.path}" not in named], config)
+        except GazetteError:
+            return report
     report.articles, report.pages = len(site.articles), len(site.pages)
     try:
         machine = machine_files(site, config, assets)  # feeds, sitemaps; gives pages `meta`
@@ -166,19 +171,22 @@ def link_problems(
                 if target is not None:
                     links.append((path, link, target))
     articles = {a.url + "index.html": a for a in site.articles}
+    templates = {p.output_path: p.template for p in site.pages}
     errors: dict[tuple[str, str], GazetteError] = {}
     for page_path, link, target in links:
         if target in outputs or (target + "/index.html") in outputs:
             continue
         article = articles.get(page_path)
         if article is not None and link in article.body:
-            file, line = f"content/{article.path}", _body_line(article, link)
-        else:
-            file, line = f"/{page_path}", None
-        key = (file, link)
+            file, line, where = f"content/{article.path}", _body_line(article, link), ""
+            key = (file, link)
+        else:  # made by a template: one message per template and target, not per page
+            template = templates.get(page_path)
+            file = template_path(config, template) if template else f"/{page_path}"
+            line, where, key = None, f" (on /{page_path} and maybe more pages)", (file, target)
         if key not in errors:
             errors[key] = GazetteError(
-                f"link '{link}' points at a file the site does not have"
+                f"link '{link}'{where} points at a file the site does not have"
                 + ("" if target else " (it climbs above the site's root)"),
                 file=file,
                 line=line,

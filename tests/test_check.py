@@ -114,3 +114,30 @@ def test_a_system_error_is_one_line_not_a_traceback(
     err = capsys.readouterr().err
     assert code == 1 and err.startswith("error: ") and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_check_goes_on_past_duplicate_urls_and_names_templates_for_their_links(
+    tmp_path: Path,
+) -> None:
+    base = (ROOT / "templates/section.html").read_text(encoding="utf-8")
+    config = make_site(
+        tmp_path,
+        {
+            "content/world/a.md": article("One", slug="same"),
+            "content/world/b.md": article("Two", slug="same"),
+            "templates/section.html": base.replace(
+                "{% block main %}", "{% block main %}<a href=\"{{ link('about/') }}\">About</a>", 1
+            ),
+            "templates/404.html": "{{ nope }}",
+        },
+    )
+    problems = [p.one_line() for p in check_site(config).problems]
+    assert any("would both be written to /world/same/" in p for p in problems), problems
+    assert any(p.startswith("templates/404.html:1: template uses an undefined") for p in problems)
+    (tmp_path / "templates/404.html").write_text(
+        (ROOT / "templates/404.html").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (tmp_path / "content/world/b.md").unlink()
+    problems = [p.one_line() for p in check_site(config).problems]
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("templates/section.html: link '../about/' (on /world/index.html")
