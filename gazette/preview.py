@@ -223,8 +223,12 @@ class PreviewSite:
         if self._env is None:
             self._env = make_environment(config)
             # Check every template compiles now, so a syntax error shows in every tab at once.
-            for page_template in {p.template for p in site.pages}:
-                self._render_check(page_template, site, config)
+            try:
+                for page_template in sorted({p.template for p in site.pages}):
+                    self._render_check(page_template, site, config)
+            except GazetteError:
+                self._env = None  # check again next time, until the template is fixed
+                raise
 
         stylesheets = _swapped_stylesheets(old_urls, assets.urls)
         templates = {

@@ -177,6 +177,13 @@ def test_template_error_names_the_template(root: Path, preview: PreviewSite) -> 
     broken = edit(root / "templates/article.html", "{% endblock %}", "{% endblok %}")
     update = preview.rebuild({broken})
     assert update.error is not None and "templates/article.html" in str(update.error)
+    # saving an article meanwhile does not hide the broken template
+    other = edit(root / "content/world/river-levels.md", "half a metre", "a metre")
+    assert preview.rebuild({other}).error is not None
+    edit(broken, "{% endblok %}", "{% endblock %}")
+    update = preview.rebuild({broken})
+    assert update.error is None and update.pages is None
+    assert "a metre" in page(preview, "world/river-levels/").text
 
 
 def test_drafts_only_with_drafts_and_badged(root: Path, preview: PreviewSite) -> None:
