@@ -134,7 +134,7 @@ _MONTH_KEY = re.compile(r"^(\d{3,4})-(\d{1,2})$")
 def load_config(path: Path) -> Config:
     """Read and validate `config.toml`; raise one GazetteError listing every problem."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # Notepad adds a byte-order mark
     except FileNotFoundError:
         raise GazetteError(
             "config file not found",

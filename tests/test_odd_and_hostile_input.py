@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from sitekit import article, article_pages, build_site_into, dangerous, soup
+from sitekit import article, article_pages, build_site_into, dangerous, make_site, soup
 
 HOSTILE = "<script>alert(1)</script>\"'><img src=x onerror=alert(1)>&amp;</title>{{ 7*7 }}"
 
@@ -199,3 +199,14 @@ def test_right_to_left_edition_sets_the_page_direction(
     )
     for page in (out / "index.html", *article_pages(out)):
         assert soup(page).html["dir"] == direction
+
+
+def test_config_with_byte_order_mark_and_windows_line_endings(tmp_path: Path) -> None:
+    from gazette.config import load_config
+
+    make_site(tmp_path, {"content/world/a.md": article("Config from Notepad")})
+    config_path = tmp_path / "config.toml"
+    text = config_path.read_text(encoding="utf-8") + 'tagline = "Edited on Windows"\n'
+    config_path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    config = load_config(config_path)
+    assert config.site.title == "Test Gazette" and config.site.tagline == "Edited on Windows"
