@@ -12,14 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import posixpath
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from html import unescape
 from urllib.parse import unquote, urlsplit
 
 import jinja2
 
-from gazette.assets import Assets, OutputFile, collect_assets
+from gazette.assets import Assets, collect_assets
 from gazette.config import Config
 from gazette.content import read_articles
 from gazette.errors import GazetteError
@@ -27,10 +28,8 @@ from gazette.markup import render_articles
 from gazette.model import Article, Site
 from gazette.pipeline import build_now, image_problems, machine_files
 from gazette.render import _template_path as template_path
-from gazette.render import make_environment, render_page, render_site, shared_context
+from gazette.render import make_environment, render_page, shared_context
 from gazette.site import build_site, select_articles
-
-LINK_ATTRIBUTES = {"href", "src", "poster", "data"}
 
 
 @dataclass
@@ -74,16 +73,28 @@ def check_site(
     except GazetteError as exc:
         report.problems += exc.all_problems()
         machine = []
-    report.problems += template_problems(site, config, assets)
+    page_links: list[tuple[str, str]] = []
+    report.problems += template_problems(site, config, assets, page_links)
     if not report.problems:
-        files = itertools.chain(assets.files, render_site(site, config, assets), machine)
-        report.links, broken = link_problems(site, files, config)
+        outputs = {p.output_path for p in site.pages}
+        for file in itertools.chain(assets.files, machine):
+            outputs.add(file.path)
+            if file.path.endswith(".html"):  # a page kept as it is in content/
+                page_links += [(file.path, link) for link in find_links(_text(file.data))]
+        report.links, broken = link_problems(site, outputs, page_links, config)
         report.problems += broken
     return report
 
 
-def template_problems(site: Site, config: Config, assets: Assets) -> list[GazetteError]:
-    """Compile every template (used or not) and render every page into memory."""
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def template_problems(
+    site: Site, config: Config, assets: Assets, page_links: list[tuple[str, str]] | None = None
+) -> list[GazetteError]:
+    """Compile every template (used or not) and render every page into memory;
+    the links of each page that renders go to `page_links` as (page file, link)."""
     env = make_environment(config)
     found: dict[tuple[str | None, int | None, str], GazetteError] = {}
 
@@ -105,9 +116,12 @@ def template_problems(site: Site, config: Config, assets: Assets) -> list[Gazett
     shared = shared_context(site, config, assets)
     for page in site.pages:
         try:
-            render_page(env, page, shared, config)
+            html = render_page(env, page, shared, config)
         except GazetteError as exc:
             add(exc)
+            continue
+        if page_links is not None and page.output_path.endswith(".html"):
+            page_links += [(page.output_path, link) for link in find_links(_text(html))]
     return list(found.values())
 
 
@@ -115,18 +129,29 @@ def _is_template(name: str) -> bool:
     return not any(p.startswith(".") for p in name.split("/")) and not name.endswith("~")
 
 
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
+_TAG = re.compile(r"<[a-zA-Z][^\s>/]*(\s[^>]*)>")
+_ATTRIBUTE = re.compile(
+    r"""(?:^|\s)(href|src|poster|data|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""",
+    re.IGNORECASE,
+)
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if value is not None and (name in LINK_ATTRIBUTES or name == "srcset"):
-                if name == "srcset":
-                    self.found += [p.strip().split(" ")[0] for p in value.split(",") if p.strip()]
-                else:
-                    self.found.append(value)
+
+def find_links(html: str) -> list[str]:
+    """Every href/src/poster/data/srcset URL in the tags of a page.
+
+    A regular expression over the tags, not a full HTML parser: on a large site
+    html.parser took longer than rendering. Text (code samples that show tags)
+    has its '<' escaped, so only real tags match."""
+    found: list[str] = []
+    for tag in _TAG.finditer(html):
+        for match in _ATTRIBUTE.finditer(tag.group(1)):
+            name = match.group(1).lower()
+            value = unescape(next(v for v in match.groups()[1:] if v is not None))
+            if name == "srcset":
+                found += [p.strip().split(" ")[0] for p in value.split(",") if p.strip()]
+            else:
+                found.append(value)
+    return found
 
 
 def resolve(page_path: str, link: str, base_path: str = "/") -> str | None:
@@ -154,22 +179,15 @@ def resolve(page_path: str, link: str, base_path: str = "/") -> str | None:
 
 
 def link_problems(
-    site: Site, files: Iterable[OutputFile], config: Config
+    site: Site, outputs: set[str], page_links: Iterable[tuple[str, str]], config: Config
 ) -> tuple[int, list[GazetteError]]:
     """Every href/src in generated HTML must name a file the build writes."""
-    outputs: set[str] = set()
-    links: list[tuple[str, str, str]] = []  # (page file, link, target)
     base_path = urlsplit(config.site.base_url).path or "/"
-    for file in files:
-        path = file.path
-        outputs.add(path)
-        if path.endswith(".html"):
-            parser = _Links()
-            parser.feed(file.data.decode("utf-8"))
-            for link in parser.found:
-                target = resolve(path, link, base_path)
-                if target is not None:
-                    links.append((path, link, target))
+    links: list[tuple[str, str, str]] = []  # (page file, link, target)
+    for path, link in page_links:
+        target = resolve(path, link, base_path)
+        if target is not None:
+            links.append((path, link, target))
     articles = {a.url + "index.html": a for a in site.articles}
     templates = {p.output_path: p.template for p in site.pages}
     errors: dict[tuple[str, str], GazetteError] = {}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sitekit import ROOT, article, make_site
 
-from gazette.check import check_site, resolve
+from gazette.check import check_site, find_links, resolve
 from gazette.cli import main
 
 
@@ -141,3 +141,15 @@ def test_check_goes_on_past_duplicate_urls_and_names_templates_for_their_links(
     problems = [p.one_line() for p in check_site(config).problems]
     assert len(problems) == 1, problems
     assert problems[0].startswith("templates/section.html: link '../about/' (on /world/index.html")
+
+
+def test_find_links_reads_tags_not_text() -> None:
+    html = (
+        '<a href="a/">x</a><img src=\'b.jpg\' alt="A &amp; B"><link rel=icon href=c.ico>'
+        '<img srcset="d.jpg 1x, e.jpg 2x" src="f.jpg"><A HREF="g/?x=1&amp;y=2">'
+        '<pre><code>&lt;a href="not-a-link/"&gt;</code></pre><p>see href="no"</p>'
+        '<video poster="h.jpg"></video><object data="i.svg"></object>'
+    )
+    assert find_links(html) == [
+        "a/", "b.jpg", "c.ico", "d.jpg", "e.jpg", "f.jpg", "g/?x=1&y=2", "h.jpg", "i.svg",
+    ]  # fmt: skip
