@@ -26,6 +26,7 @@ byte-identical to a clean build: the tests check exactly that.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import hashlib
@@ -114,6 +115,31 @@ class State:
     spare: Spare | None = None  # the replaced version of output/, kept in the cache folder
     inputs: str = ""  # digest of what the last complete build was made of (see _inputs_digest)
     pages: int = 0
+
+
+MODEL_FIELDS = ("path", "date", "section", "slug", "slug_given", "tags", "author", "title", "draft")
+
+
+def _model_fields(article: Article) -> tuple[Any, ...]:
+    """What the site model (URLs, lists, pages, titles) takes from an article."""
+    return tuple(getattr(article, name) for name in MODEL_FIELDS)
+
+
+def _model_signature(articles: list[Article]) -> str:
+    return _h(repr([_model_fields(a) for a in articles]))
+
+
+def _update_in_place(state: State, old: Article, new: Article) -> None:
+    """Give `old` the contents of `new` (same model fields), so the site model that
+    refers to `old` stays valid; the last build's objects keep a copy of the old
+    values, which is what this build's pages are compared with."""
+    snapshot = copy.copy(old)
+    for key, obj in list(state.objects.items()):
+        if obj is old:
+            state.objects[key] = snapshot
+    for f in dataclasses.fields(Article):
+        if f.name != "url":  # given by the site model; the same for the same model fields
+            setattr(old, f.name, getattr(new, f.name))
 
 
 SHARDS = 64  # the disk cache keeps sources in this many files
@@ -342,6 +368,13 @@ class Builder:
         self.state: State | None = None
         self._env: TrackingEnvironment | None = None
         self._last = 0.0
+        # the last site model, kept while only article contents change (in memory only)
+        self._site: Site | None = None
+        self._signature = ""
+        self._shapes: list[str] | None = None
+        self._new_shapes: list[str] = []
+        # articles changed since the last complete build (a failed build leaves them here)
+        self._pending: set[Key] = set()
 
     # -- the build, stage by stage ------------------------------------------------------
 
@@ -365,6 +398,8 @@ class Builder:
 
         self._mark("start")
         dirty, errors, touched = self._read_sources(state, changed)
+        self._pending |= dirty
+        dirty = set(self._pending)
         self._mark("read and parse (+ Markdown in workers)")
         articles = select_articles(
             (s.article for s in state.sources.values()),
@@ -384,12 +419,20 @@ class Builder:
         state.inputs = ""  # until this build completes
         self._markdown(state)
         self._mark("markdown")
-        site = build_site(articles, config)
+        signature = _model_signature(articles)
+        if self._site is not None and signature == self._signature:
+            site = self._site  # same articles in the same places: only contents changed
+        else:
+            self._site = self._shapes = None
+            site = build_site(articles, config)
+            signature = _model_signature(articles)  # after URLs (slugs may be numbered)
         self._mark("site model")
         extras = [*assets.files, *machine_files(site, config, assets)]  # gives pages `meta`
         self._mark("feeds, sitemaps")
         result = self._write(state, site, assets.urls, extras, dirty, started)
         state.inputs, state.pages = inputs, len(site.pages)
+        self._site, self._signature, self._shapes = site, signature, self._new_shapes
+        self._pending = set()
         self._save(touched)  # parts not on disk yet are written whatever `touched` says
         self._mark("cache saved")
         return result
@@ -493,7 +536,11 @@ class Builder:
             if known is not None and known.digest == digest:
                 known.stat = stat  # touched, not changed
             elif article is not None:
-                state.sources[relative] = SourceState(stat, digest, article, converted)
+                if known is not None and _model_fields(known.article) == _model_fields(article):
+                    _update_in_place(state, known.article, article)
+                    known.stat, known.digest, known.markdown = stat, digest, converted
+                else:
+                    state.sources[relative] = SourceState(stat, digest, article, converted)
                 dirty.add(("a", relative))
         gone |= {relative for relative, _ in pending if relative not in seen}
         for relative in gone:
@@ -567,10 +614,14 @@ class Builder:
         todo: list[int] = []
         statics: list[str] = []
         memo: dict[int, Any] = {}
+        shapes = self._shapes if site is self._site and self._shapes else []
         for index, page in enumerate(site.pages):
             if page.template not in templates:
                 templates[page.template] = self._template_digest(env, page.template)
-            static = _h(base, templates[page.template], shape_digest(page, memo))
+            if len(shapes) <= index:
+                shapes.append(shape_digest(page, memo))
+            static = _h(base, templates[page.template], shapes[index])
+            self._new_shapes = shapes
             statics.append(static)
             trace = state.traces.get(page.output_path)
             if trace is None or page.output_path not in manifest or changes.stale(trace, static):
