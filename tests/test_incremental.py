@@ -66,7 +66,7 @@ def _edit_tags(rng: random.Random, root: Path) -> str:
 def _add(rng: random.Random, root: Path) -> str:
     number = rng.randint(1000, 9999)
     section = rng.choice(["world", "business", "technology"])
-    day = rng.randint(1, 28)
+    day = rng.randint(17, 30)  # within the fixture's Hijri month-start table
     path = root / "content" / section / f"new-{number}.md"
     path.write_text(
         f"---\ntitle: A new story {number}\ndate: 2023-09-{day:02d} 09:{number % 60:02d}\n"
