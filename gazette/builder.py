@@ -375,6 +375,7 @@ class Builder:
         self._new_shapes: list[str] = []
         # articles changed since the last complete build (a failed build leaves them here)
         self._pending: set[Key] = set()
+        self._trusted: set[str] = set()  # what this Builder last published (see _write)
 
     # -- the build, stage by stage ------------------------------------------------------
 
@@ -610,7 +611,10 @@ class Builder:
         self._mark("dependencies")
         base = _h(state.settings, repr(sorted(asset_urls.items())), shape_of_shared(shared))
         templates: dict[str, str] = {}
-        manifest = verify_manifest(self.output_dir, state.manifest)
+        # Between builds of one Builder, output/ is taken to hold what the last build
+        # left (the preview owns it); a new Builder (each command-line run) checks.
+        trusted = self._trusted and self._trusted == state.manifest.keys()
+        manifest = state.manifest if trusted else verify_manifest(self.output_dir, state.manifest)
         todo: list[int] = []
         statics: list[str] = []
         memo: dict[int, Any] = {}
@@ -633,11 +637,18 @@ class Builder:
         if not todo and self._untouched(manifest, page_paths, extra_digests):
             report = WriteReport(0, len(manifest), 0)
             state.objects, state.manifest = objects, manifest
+            self._trusted = set(manifest)
             return self._result(len(site.articles), len(site.pages), report, 0, (), started)
 
         spare, state.spare = state.spare, None  # used up, whatever happens next
         spare_root = self.cache_dir / "trees" if self.cache_dir is not None else None
-        stage = Stage(self.output_dir, manifest, spare_root=spare_root, spare=spare)
+        stage = Stage(
+            self.output_dir,
+            manifest,
+            spare_root=spare_root,
+            spare=spare,
+            published=manifest.keys() if trusted else None,
+        )
         traces: dict[str, Trace] = {}
         global _JOB
         try:
@@ -668,6 +679,7 @@ class Builder:
         state.objects = objects
         state.manifest = new_manifest
         state.spare = stage.spare
+        self._trusted = set(new_manifest)
         changed = tuple(sorted([*stage.written, *stage.removed]))
         return self._result(
             len(site.articles), len(site.pages), report, len(todo), changed, started

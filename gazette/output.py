@@ -122,8 +122,11 @@ class Stage:
         *,
         spare_root: Path | None = None,
         spare: Spare | None = None,
+        published: Iterable[str] | None = None,
     ) -> None:
+        """`published`: the files output/ holds, when the caller knows (else it is walked)."""
         self.output_dir = output_dir.absolute()
+        self.published = None if published is None else set(published)
         self.manifest = manifest or {}
         self.staging = staging_dir(self.output_dir)
         self.written: dict[str, str] = {}  # path -> digest, new or changed files
@@ -238,7 +241,9 @@ class Stage:
     def commit(self) -> tuple[WriteReport, Manifest]:
         """Swap the stage in (unless nothing changed); return the report and new manifest."""
         seen = self.written.keys() | self.unchanged.keys()
-        current = list(_files_below(self.output_dir))
+        current = list(self.published) if self.published is not None else []
+        if self.published is None:
+            current = list(_files_below(self.output_dir))
         self.removed = [p for p in current if p not in seen]
         removed = len(self.removed)
         self._drop_unclaimed()
