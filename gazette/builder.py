@@ -436,7 +436,7 @@ class Builder:
         self._pending = set()
         self._save(touched)  # parts not on disk yet are written whatever `touched` says
         self._mark("cache saved")
-        return result
+        return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
     def _mark(self, what: str) -> None:
         """With GAZETTE_TIMINGS=1 in the environment, print each stage's time and memory."""
