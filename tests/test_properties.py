@@ -104,11 +104,33 @@ mappings = st.dictionaries(
 mostly_valid = st.fixed_dictionaries(
     {"title": st.text(min_size=1, max_size=40), "date": st.dates() | st.datetimes()}
 )
+mixed = st.tuples(mostly_valid, mappings).map(lambda pair: {**pair[1], **pair[0]})
+in_range = st.dates(dt.date(1930, 1, 1), dt.date(2070, 12, 31))
+words = st.text(max_size=30)
+valid = st.fixed_dictionaries(  # right types throughout, so most examples render a site
+    {"title": st.text(min_size=1, max_size=40).filter(str.strip), "date": in_range},
+    optional={
+        "summary": words,
+        "author": words,
+        "source": words,
+        "dateline": words,
+        "caption": words,
+        "slug": words,
+        "tags": st.lists(words, max_size=5),
+        "weather": words
+        | st.fixed_dictionaries(
+            {"condition": words}, optional={"high": st.integers(-60, 60), "low": st.floats(-60, 60)}
+        ),
+        "draft": st.booleans(),
+        "updated": in_range,
+        "hijri": st.sampled_from(["1445-03-07", "1300-01-01", "1445-13-01", "x"]),
+        "unknown_extra": yaml_values,
+    },
+)
 
 
 @EXAMPLES
-@given(meta=st.one_of(mappings, st.tuples(mostly_valid, mappings).map(lambda p: {**p[1], **p[0]})),
-       body=st.text(max_size=300))  # fmt: skip
+@given(meta=st.one_of(valid, mappings, mixed), body=st.text(max_size=300))
 def test_any_front_matter_builds_or_gives_the_one_error(
     sites: dict[str, tuple[Config, Assets]], meta: dict[str, Any], body: str
 ) -> None:
