@@ -67,3 +67,20 @@ def test_server_keeps_serving_through_broken_edits_and_recovers(tmp_path: Path) 
         assert status == 200 and b"A sound article that builds on its own" in body
     finally:
         server.stop()
+
+
+def test_preview_sanitizes_untrusted_content_too(tmp_path: Path) -> None:
+    from bs4 import BeautifulSoup
+    from sitekit import article, dangerous, make_site
+
+    make_site(
+        tmp_path,
+        {"content/world/wire.md": article("Wire", '<img src=x onerror="alert(1)">\n\nText.')},
+        "\n[content]\nuntrusted = true\n",
+    )
+    preview = PreviewSite(tmp_path / "config.toml")
+    assert preview.rebuild().error is None
+    page = preview.resource("world/wire/")
+    assert page is not None
+    story = BeautifulSoup(page.data, "html.parser").select_one(".story-body")
+    assert "Text." in story.get_text() and dangerous(story) == []
