@@ -283,7 +283,7 @@ def _validate(
     if not slug:
         slug = make_slug(Path(path).stem, style) or "article"
 
-    image = strings["image"]
+    image = strings["image"] or None  # an empty 'image:' line means no image
     if image is not None:
         scheme = re.match(r"^([a-z][a-z0-9+.-]*):", image, re.IGNORECASE)
         if scheme and scheme.group(1).lower() not in ("http", "https"):

@@ -240,3 +240,7 @@ def test_blank_weather_mapping_from_new_means_no_weather() -> None:
         front(title="T", date="2023-09-23", weather="{condition: '', high: null, low: null}")
     )
     assert article.weather is None
+
+
+def test_empty_image_line_means_no_image() -> None:
+    assert parse(front(title="T", date="2023-09-23", image="''")).image is None
