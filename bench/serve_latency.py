@@ -24,50 +24,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-SECTIONS = ["bangladesh", "world", "business", "sport", "technology"]
-WORDS = (
-    "minister council harbour river budget election court market farmers port monsoon "
-    "ferry bridge garment export rail school hospital police talks summit league cricket "
-    "match season striker bowler startup network phone satellite research vaccine museum "
-    "festival novel theatre rice fish price inflation bank loan power grid solar flood"
-).split()
+sys.path.insert(0, str(ROOT / "bench"))
 
 
-def write_corpus(site: Path, count: int, seed: int = 3) -> list[Path]:
-    """A small but realistic site: config, templates and static from the sample, N articles."""
-    rng = random.Random(seed)
-    for folder in ("templates", "static"):
-        shutil.copytree(ROOT / folder, site / folder)
-    shutil.copy(ROOT / "config.toml", site / "config.toml")
-    tags = [f"topic-{n}" for n in range(50)]
-    authors = [f"Reporter {n}" for n in range(30)]
-    paths = []
-    for n in range(count):
-        section = SECTIONS[n % len(SECTIONS)]
-        day = 1 + (n * 7) % 28
-        month = 1 + (n // 28) % 12
-        year = 2015 + (n // 336) % 9
-        paragraphs = []
-        for p in range(8):
-            sentence = " ".join(rng.choice(WORDS) for _ in range(70))
-            paragraphs.append(("## Background\n\n" if p == 4 else "") + sentence.capitalize() + ".")
-        path = site / "content" / section / f"story-{n:05d}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            "---\n"
-            f"slug: story-{n:05d}\n"
-            f"title: Story number {n} about {rng.choice(WORDS)}\n"
-            f"date: {year:04d}-{month:02d}-{day:02d} {n % 24:02d}:{n % 60:02d}\n"
-            f"tags: [{', '.join(rng.sample(tags, 3))}]\n"
-            f"author: {rng.choice(authors)}\n"
-            "source: Staff\n"
-            "weather: {condition: haze, high: 31, low: 25}\n"
-            "---\n\n" + "\n\n".join(paragraphs) + "\n",
-            encoding="utf-8",
-        )
-        paths.append(path)
-    return paths
+def write_corpus(site: Path, count: int) -> list[Path]:
+    """Issue 5's seeded corpus (about 600 words an article, 8 sections, 50 tags)."""
+    from corpus import generate
+
+    generate(site, count)
+    return sorted((site / "content").rglob("*.md"))
 
 
 def save_atomically(path: Path, text: str) -> None:
@@ -109,9 +74,9 @@ def measure(count: int, edits: int, chromium: str) -> dict[str, list[float]]:
                 page = browser.new_page()
                 page.set_default_timeout(60_000)
                 article = paths[len(paths) // 2]
-                url = server.url + article.parent.name + "/" + article.stem + "/"
-                page.goto(url)
-                assert "Story number" in page.title(), page.title()
+                url = server.preview.article_url(article)
+                assert url is not None, article
+                page.goto(server.url + url)
                 original = article.read_text(encoding="utf-8")
                 for n in range(edits):
                     page.wait_for_function("window.gazetteLive && window.gazetteLive.connected")

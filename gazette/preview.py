@@ -535,6 +535,12 @@ class PreviewSite:
         resource = self.resource("404.html")
         return resource.data if resource else None
 
+    def article_url(self, path: Path) -> str | None:
+        """The site URL of the article read from `path`, if it is in the preview."""
+        with self._lock:
+            article = self._articles.get(path.absolute())
+            return article.url if article is not None and article.url else None
+
     def page_urls(self) -> list[str]:
         with self._lock:
             return list(self._pages)

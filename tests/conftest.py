@@ -20,6 +20,7 @@ Reusable by every test module (and every helper working on Gazette):
 - ``serve_folder(folder, prefix="/")`` (context manager) serves ``folder`` with a
   real HTTP server on 127.0.0.1 (free port) mounted at URL path ``prefix``,
   yields the base URL, and stops the server on exit.
+- ``require_module(name)`` the same for a Python package (``playwright``).
 - ``require_tool(name)`` skips a test when an external program (``java``,
   ``chromium``) is missing, unless the environment sets
   ``GAZETTE_REQUIRE_TOOLS=1`` (as ``.ci/run`` does): there it fails instead,
@@ -234,6 +235,18 @@ def copy_sample_site(dest: Path) -> Path:
     for folder in ("content", "templates", "static"):
         shutil.copytree(REPO / folder, dest / folder)
     return dest
+
+
+def require_module(name: str) -> None:
+    """Skip without Python package `name` (e.g. playwright), or fail when
+    GAZETTE_REQUIRE_TOOLS=1, as `require_tool` does for programs."""
+    try:
+        __import__(name)
+    except ImportError:
+        message = f"Python package '{name}' is not installed"
+        if os.environ.get("GAZETTE_REQUIRE_TOOLS") == "1":
+            pytest.fail(f"{message}, and GAZETTE_REQUIRE_TOOLS=1 requires it")
+        pytest.skip(message)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,14 @@ from bs4 import BeautifulSoup
 
 from gazette.errors import GazetteError
 from gazette.serve import LiveServer
-from tests.conftest import REPO, build_site, copy_site, require_tool, tree_bytes
+from tests.conftest import (
+    REPO,
+    build_site,
+    copy_site,
+    require_module,
+    require_tool,
+    tree_bytes,
+)
 
 TIMEOUT_MS = 20_000  # generous: the test machine is shared
 ARTICLE = "world/port-talks/"
@@ -86,12 +93,9 @@ def server(site: Path) -> Iterator[LiveServer]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     chromium = require_tool("chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if os.environ.get("GAZETTE_REQUIRE_TOOLS") == "1":
-            pytest.fail("playwright is not installed, and GAZETTE_REQUIRE_TOOLS=1 requires it")
-        pytest.skip("playwright is not installed")
+    require_module("playwright")
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
