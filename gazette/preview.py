@@ -60,10 +60,6 @@ class Update:
     pages: frozenset[str] | None = frozenset()  # site URLs ("" = home); None = all pages
     stylesheets: dict[str, str] = field(default_factory=dict)  # old URL -> new URL
 
-    @property
-    def reload_all(self) -> bool:
-        return self.pages is None
-
     def summary(self) -> str:
         if self.error is not None:
             return f"error: {self.error}"
