@@ -103,7 +103,8 @@ def test_every_page_has_the_site_header(basic_site: BuiltSite) -> None:
         assert soup.find("html")["lang"] == "en"
         assert soup.find("title") and text(soup.find("title")), path
         assert soup.find("meta", attrs={"name": "description"})["content"].strip(), path
-        assert soup.find("main") is not None
+        assert soup.find("main") is not None, path
+        assert soup.find("footer", class_="site-footer") is not None, path  # landmarks
         for img in soup.find_all("img"):
             assert img.has_attr("alt"), (path, img)
 
