@@ -783,8 +783,10 @@ class Builder:
 
     def _bar(self, total: int, what: str) -> Any:
         if self.progress and total >= PROGRESS_MIN_ITEMS and sys.stderr.isatty():
-            from tqdm import tqdm
-
+            try:
+                from tqdm import tqdm
+            except ImportError:  # a progress bar is a nicety, not a reason to fail
+                return _NoBar()
             return tqdm(total=total, desc=what, unit="", leave=False, file=sys.stderr)
         return _NoBar()
 
