@@ -35,7 +35,7 @@ from gazette.errors import GazetteError
 from gazette.markup import render_articles
 from gazette.model import Archive, Article, Page, Pagination, Site, Term
 from gazette.pipeline import build_now, check_images
-from gazette.render import make_environment, render_page
+from gazette.render import make_environment, page_root, render_page
 from gazette.site import build_site, select_articles
 from gazette.structured import annotate, resolve_publisher
 from gazette.syndicate import syndicate
@@ -526,6 +526,12 @@ class PreviewSite:
             if file.path == url_path:
                 return Resource(file.data, _content_type(url_path))
         return None
+
+    @property
+    def base_path(self) -> str:
+        """base_url's path without its leading slash ("news/"), where rooted links start."""
+        config = self._config
+        return page_root("404.html", config).lstrip("/") if config is not None else ""
 
     def not_found_page(self) -> bytes | None:
         resource = self.resource("404.html")

@@ -85,18 +85,13 @@ def build_message(update: Update, seq: int) -> dict[str, Any]:
     }
 
 
-def inject(page: bytes, url: str, number: int, *, base: bool = False) -> bytes:
-    """Add the live-reload script (and, for the 404 page, a <base>) to one HTML response."""
+def inject(page: bytes, url: str, number: int) -> bytes:
+    """Add the live-reload script to one HTML response."""
     tag = (
         f'<script src="{SCRIPT}" data-page="{html.escape(url)}" data-build="{number}"></script>\n'
     ).encode()
     at = page.rfind(b"</body>")
-    page = page[:at] + tag + page[at:] if at >= 0 else page + tag
-    if base:
-        head = page.find(b"<head>")
-        if head >= 0:
-            page = page[: head + 6] + b'\n<base href="/">' + page[head + 6 :]
-    return page
+    return page[:at] + tag + page[at:] if at >= 0 else page + tag
 
 
 def error_page(message: str, url: str, number: int) -> bytes:
@@ -168,6 +163,11 @@ class Handler(BaseHTTPRequestHandler):
         number = preview.number
         try:
             resource = preview.resource(path)
+            prefix = preview.base_path
+            if resource is None and prefix and path.startswith(prefix):
+                # The 404 page links from base_url's path; the preview is served at "/".
+                path = path[len(prefix) :]
+                resource = preview.resource(path)
             if resource is None and path and not path.endswith("/"):
                 if preview.resource(path + "/") is not None:
                     self.send_response(HTTPStatus.MOVED_PERMANENTLY)
@@ -205,7 +205,7 @@ class Handler(BaseHTTPRequestHandler):
                 page = error_page(str(exc), _page_url(path), number)
             if page is None:
                 page = b"<!DOCTYPE html><title>Not found</title><h1>Page not found</h1>"
-            data = inject(page, _page_url(path), number, base=True)
+            data = inject(page, _page_url(path), number)
         self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", data, head)
 
     def _send(

@@ -232,7 +232,26 @@ def test_unknown_paths_get_the_sites_404_page(server: LiveServer) -> None:
     assert status == 404
     soup = BeautifulSoup(body, "html.parser")
     assert soup.h1 is not None and soup.h1.text == "Page not found"
-    assert soup.base is not None and soup.base["href"] == "/"  # its relative links work here
+
+
+def test_the_404_page_works_when_base_url_has_a_sub_path(site: Path) -> None:
+    replace_in(
+        site / "config.toml",
+        'base_url = "https://example.com/"',
+        'base_url = "https://example.com/news/"',
+    )
+    live = LiveServer(site / "config.toml", port=free_port(), log=lambda _line: None).start()
+    try:
+        status, body = get(live, "/no/such/page/")
+        assert status == 404
+        soup = BeautifulSoup(body, "html.parser")
+        links = [a["href"] for a in soup.select("a[href^='/']")]
+        links += [css["href"] for css in soup.select("link[rel=stylesheet]")]
+        assert any(link.startswith("/news/") for link in links)
+        for link in links:
+            assert get(live, link)[0] == 200, link
+    finally:
+        live.stop()
 
 
 def test_a_port_in_use_is_a_clear_error(site: Path, server: LiveServer) -> None:
