@@ -18,7 +18,7 @@ import yaml
 
 from gazette.config import Config
 from gazette.errors import GazetteError
-from gazette.hijri import HijriDate, HijriRangeError, parse_hijri, to_hijri
+from gazette.hijri import HijriDate, HijriRangeError, check_override, parse_hijri, to_hijri
 from gazette.model import Article, Weather
 from gazette.paths import walk_files
 from gazette.slugs import make_slug
@@ -352,7 +352,9 @@ def _hijri(value: Any, day: dt.date, config: Config, fail: Any) -> HijriDate:
     if isinstance(value, dt.date):  # YAML reads 1445-03-07 as a (Gregorian) date
         value = f"{value.year}-{value.month}-{value.day}"
     try:
-        return parse_hijri(str(value))
+        override = parse_hijri(str(value))
+        check_override(override, config.hijri)
+        return override
     except ValueError as exc:
         raise fail(
             "hijri", f"'hijri' is not a valid Hijri date: {exc}", "write it like 1445-03-07"

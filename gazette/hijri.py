@@ -91,6 +91,24 @@ def to_hijri(day: dt.date, settings: HijriConfig) -> HijriDate:
     raise HijriRangeError(f"no Hijri month found for {day.isoformat()}")
 
 
+def month_length(year: int, month: int, settings: HijriConfig) -> int | None:
+    """Days in a local Hijri month (29 or 30); None where the calendar does not reach."""
+    try:
+        following = month_start(*_next_month(year, month), settings)
+        return (following - month_start(year, month, settings)).days
+    except HijriRangeError:
+        return None
+
+
+def check_override(date: HijriDate, settings: HijriConfig) -> None:
+    """An override of day 30 in a 29-day month is a typo, not a date."""
+    length = month_length(date.year, date.month, settings)
+    if length is not None and date.day > length:
+        raise ValueError(
+            f"{date.year}-{date.month:02d} has {length} days here, so there is no day {date.day}"
+        )
+
+
 def parse_hijri(text: str) -> HijriDate:
     """Parse a front matter override written as YEAR-MONTH-DAY (e.g. 1445-03-07)."""
     match = _HIJRI_TEXT.match(text)

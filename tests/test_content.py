@@ -176,6 +176,11 @@ def test_updated_date() -> None:
         ),
         ("---\ntitle: T\ndate: 2023-09-23\nauthor: {a: 1}\n---\n", "'author' must be text", 4),
         ("---\ntitle: T\ndate: 2023-09-23\nhijri: soon\n---\n", "'hijri' is not a valid", 4),
+        (  # the table's Rabi' al-awwal 1445 starts a day late and so has 29 days
+            "---\ntitle: T\ndate: 2023-10-15\nhijri: 1445-03-30\n---\n",
+            "has 29 days here, so there is no day 30",
+            4,
+        ),
         ("---\ntitle: T\ndate: 1900-01-01\n---\n", "Hijri date of 1900-01-01", 3),
         ("---\ntitle: 'T\ndate: 2023-09-23\n---\n", "quoted value is never closed", 2),
         ('---\ntitle: T\nsummary: "It\n\nsource: AFP\n---\n', "quoted value is never closed", 3),

@@ -7,7 +7,15 @@ import datetime as dt
 import pytest
 
 from gazette.config import HijriConfig
-from gazette.hijri import HijriDate, HijriRangeError, month_start, parse_hijri, to_hijri
+from gazette.hijri import (
+    HijriDate,
+    HijriRangeError,
+    check_override,
+    month_length,
+    month_start,
+    parse_hijri,
+    to_hijri,
+)
 
 # Bangladesh started Rabi' al-awwal 1445 a day after Umm al-Qura (16 Sep 2023).
 LOCAL = HijriConfig(month_starts={"1445-03": dt.date(2023, 9, 17)})
@@ -103,3 +111,17 @@ def test_a_table_month_running_past_30_days_is_an_error_not_day_31() -> None:
     assert to_hijri(dt.date(2023, 10, 13), settings) == HijriDate(1445, 3, 30)
     with pytest.raises(HijriRangeError, match="longer than 30 days"):
         to_hijri(dt.date(2023, 10, 14), settings)
+
+
+def test_month_length_follows_the_table() -> None:
+    # Local Rabi' al-awwal runs from 17 Sep to Umm al-Qura's 16 Oct start of the next month.
+    assert month_length(1445, 3, LOCAL) == 29
+    assert month_length(1445, 3, HijriConfig()) == 30
+    assert month_length(1600, 1, HijriConfig()) is None  # beyond Umm al-Qura's tables
+
+
+def test_an_override_past_the_months_end_is_refused() -> None:
+    check_override(HijriDate(1445, 3, 29), LOCAL)
+    check_override(HijriDate(1445, 3, 30), HijriConfig())  # Umm al-Qura's month has 30
+    with pytest.raises(ValueError, match="has 29 days"):
+        check_override(HijriDate(1445, 3, 30), LOCAL)
