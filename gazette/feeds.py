@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from gazette.assets import OutputFile
 from gazette.config import Config
 from gazette.model import Article, Site
-from gazette.site import term_slug
 from gazette.syndication import (
     ATOM_NS,
     CONTENT_NS,
@@ -41,7 +40,12 @@ def feed_files(
 ) -> Iterator[OutputFile]:
     terms = FeedTerms(
         {section.slug: section.name for section in site.sections},
-        {author.slug: author.url for author in site.authors},
+        {
+            article.author: author.url
+            for author in site.authors
+            for article in author.articles
+            if article.author
+        },
     )
     for spec in specs:
         atom = atom_feed(spec, config, authority, terms)
@@ -54,13 +58,13 @@ class FeedTerms:
     """Names and pages entries refer to, taken from the site model."""
 
     sections: dict[str, str] = field(default_factory=dict)  # slug -> display name
-    authors: dict[str, str] = field(default_factory=dict)  # slug -> author page URL
+    authors: dict[str, str] = field(default_factory=dict)  # name as spelled -> author page URL
 
     def section_name(self, article: Article) -> str:
         return self.sections.get(article.section) or article.section
 
     def author_url(self, article: Article) -> str | None:
-        return self.authors.get(term_slug(article.author)) if article.author else None
+        return self.authors.get(article.author) if article.author else None
 
 
 def publisher_name(config: Config) -> str:

@@ -80,8 +80,11 @@ def build_site(articles: list[Article], config: Config) -> Site:
     """Articles (already selected and sorted newest first) into the site's pages."""
     assign_urls(articles, config)
     sections = _sections(articles, config)
-    tags = _terms(articles, "tag", "tag/", lambda a: a.tags)
-    authors = _terms(articles, "author", "author/", lambda a: [a.author] if a.author else [])
+    style = config.content.slugs
+    tags, tag_of = _terms(articles, "tag", "tag/", lambda a: a.tags, style)
+    authors, author_of = _terms(
+        articles, "author", "author/", lambda a: [a.author] if a.author else [], style
+    )
     years, months = _archives(articles)
     per_page = config.site.per_page
 
@@ -99,7 +102,7 @@ def build_site(articles: list[Article], config: Config) -> Site:
             },
         )
     ]
-    pages += _article_pages(articles, sections, tags, authors)
+    pages += _article_pages(articles, sections, tag_of, author_of)
     for term in [*sections, *tags, *authors]:
         pages += _listing(
             term.url, f"{term.kind}.html", term.name, term.articles, per_page, {"term": term}
@@ -174,23 +177,32 @@ def _sections(articles: list[Article], config: Config) -> list[Term]:
 
 
 def _terms(
-    articles: list[Article], kind: str, prefix: str, names: Callable[[Article], Iterable[str]]
-) -> list[Term]:
+    articles: list[Article],
+    kind: str,
+    prefix: str,
+    names: Callable[[Article], Iterable[str]],
+    style: str,
+) -> tuple[list[Term], dict[str, Term]]:
+    """The terms, sorted by slug, and each spelling found in front matter -> its term."""
     terms: dict[str, Term] = {}
+    spelled: dict[str, Term] = {}
     for article in articles:
         for name in names(article):
-            slug = term_slug(name)
-            term = terms.get(slug)
+            term = spelled.get(name)
             if term is None:
-                term = terms[slug] = Term(kind, slug, name, f"{prefix}{slug}/")
+                slug = term_slug(name, style)
+                term = terms.get(slug)
+                if term is None:
+                    term = terms[slug] = Term(kind, slug, name, f"{prefix}{slug}/")
+                spelled[name] = term
             term.articles.append(article)
-    return sorted(terms.values(), key=lambda t: t.slug)
+    return sorted(terms.values(), key=lambda t: t.slug), spelled
 
 
 @lru_cache(maxsize=65536)
-def term_slug(name: str) -> str:
+def term_slug(name: str, style: str = "ascii") -> str:
     """Tags and authors are spelled freely; their URL slug is shared by all spellings."""
-    return make_slug(name) or "untitled"
+    return make_slug(name, style) or "untitled"
 
 
 def _archives(articles: list[Article]) -> tuple[list[Archive], list[Archive]]:
@@ -226,7 +238,10 @@ def _listing(
 
 
 def _article_pages(
-    articles: list[Article], sections: list[Term], tags: list[Term], authors: list[Term]
+    articles: list[Article],
+    sections: list[Term],
+    tag_of: dict[str, Term],
+    author_of: dict[str, Term],
 ) -> list[Page]:
     neighbours: dict[int, tuple[Article | None, Article | None]] = {}
     for section in sections:
@@ -237,10 +252,9 @@ def _article_pages(
             neighbours[id(article)] = (older, newer)
     stamps = {id(a): -a.date.timestamp() for a in articles}
     micros = {id(a): (a.date - _EPOCH) // _MICROSECOND for a in articles}
-    by_tag = {t.slug: (t.articles, [stamps[id(a)] for a in t.articles]) for t in tags}
+    keys = {id(t): [stamps[id(a)] for a in t.articles] for t in tag_of.values()}
+    by_tag = {name: (t.articles, keys[id(t)]) for name, t in tag_of.items()}
     section_terms = {s.slug: s for s in sections}
-    tag_terms = {t.slug: t for t in tags}
-    author_terms = {a.slug: a for a in authors}
     pages = []
     for article in articles:
         older, newer = neighbours[id(article)]
@@ -252,8 +266,8 @@ def _article_pages(
                 context={
                     "article": article,
                     "section": section_terms[article.section],
-                    "tags": [tag_terms[term_slug(t)] for t in article.tags],
-                    "author": author_terms[term_slug(article.author)] if article.author else None,
+                    "tags": [tag_of[t] for t in article.tags],
+                    "author": author_of[article.author] if article.author else None,
                     "previous": older,
                     "next": newer,
                     "related": related_articles(article, by_tag, micros),
@@ -269,7 +283,7 @@ _MICROSECOND = dt.timedelta(microseconds=1)
 
 def related_articles(
     article: Article,
-    by_tag: dict[str, tuple[list[Article], list[float]]],
+    by_tag: dict[str, tuple[list[Article], list[float]]],  # tag as spelled -> its articles
     micros: dict[int, int] | None = None,
 ) -> list[Article]:
     """Articles sharing the most tags, nearest in time first among equals.
@@ -282,7 +296,7 @@ def related_articles(
     found: dict[int, Article] = {}
     stamp = -article.date.timestamp()
     for tag in article.tags:
-        members, keys = by_tag.get(term_slug(tag), ([], []))
+        members, keys = by_tag.get(tag, ([], []))
         # members are newest first; look only at the ones nearest this article in time
         if len(members) > RELATED_WINDOW:
             at = bisect.bisect_left(keys, stamp)

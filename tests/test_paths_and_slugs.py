@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from sitekit import article, make_site
+from sitekit import article, make_site, soup
 
 from gazette.assets import OutputFile
 from gazette.errors import GazetteError
@@ -130,6 +130,26 @@ def test_unicode_slug_style_from_config(tmp_path: Path) -> None:
     )
     build(config, tmp_path / "out")
     assert (tmp_path / "out/world/বন্যায়-সিলেট/index.html").is_file()
+
+
+def test_unicode_slug_style_applies_to_tags_and_authors(tmp_path: Path) -> None:
+    config = make_site(
+        tmp_path,
+        {
+            "content/world/a.md": article("Rain", tags="[বন্যা, Flood]", author="রহিম"),
+            "content/world/b.md": article("More rain", tags="[বন্যা, flood]"),
+        },
+        '\n[content]\nslugs = "unicode"\n',
+    )
+    out = tmp_path / "out"
+    build(config, out)
+    tag_page = soup(out / "tag/বন্যা/index.html")
+    assert len(tag_page.select("article.card")) == 2
+    assert len(soup(out / "tag/flood/index.html").select("article.card")) == 2  # one term
+    assert (out / "author/রহিম/index.html").is_file()
+    story = soup(out / "world/rain/index.html")
+    hrefs = [a["href"] for a in story.select(".story-tags a")]
+    assert hrefs == ["../../tag/বন্যা/", "../../tag/flood/"]
 
 
 def test_bad_slug_style_is_a_config_error(tmp_path: Path) -> None:
