@@ -129,6 +129,7 @@ def _is_template(name: str) -> bool:
     return not any(p.startswith(".") for p in name.split("/")) and not name.endswith("~")
 
 
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _TAG = re.compile(r"<[a-zA-Z][^\s>/]*(\s[^>]*)>")
 _ATTRIBUTE = re.compile(
     r"""(?:^|\s)(href|src|poster|data|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""",
@@ -143,7 +144,7 @@ def find_links(html: str) -> list[str]:
     html.parser took longer than rendering. Text (code samples that show tags)
     has its '<' escaped, so only real tags match."""
     found: list[str] = []
-    for tag in _TAG.finditer(html):
+    for tag in _TAG.finditer(_COMMENT.sub("", html)):  # a commented-out link is no link
         for match in _ATTRIBUTE.finditer(tag.group(1)):
             name = match.group(1).lower()
             value = unescape(next(v for v in match.groups()[1:] if v is not None))

@@ -149,6 +149,7 @@ def test_find_links_reads_tags_not_text() -> None:
         '<img srcset="d.jpg 1x, e.jpg 2x" src="f.jpg"><A HREF="g/?x=1&amp;y=2">'
         '<pre><code>&lt;a href="not-a-link/"&gt;</code></pre><p>see href="no"</p>'
         '<video poster="h.jpg"></video><object data="i.svg"></object>'
+        '<!-- <a href="retired/">old</a>\n<img src="gone.png"> -->'
     )
     assert find_links(html) == [
         "a/", "b.jpg", "c.ico", "d.jpg", "e.jpg", "f.jpg", "g/?x=1&y=2", "h.jpg", "i.svg",
