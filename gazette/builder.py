@@ -88,11 +88,6 @@ class BuildResult:
             f"in {self.seconds:.2f} s"
         )
 
-    @property
-    def changed_urls(self) -> list[str]:
-        """Site-relative URLs of the changed files ("world/x/" for "world/x/index.html")."""
-        return [p[: -len("index.html")] if p.endswith("index.html") else p for p in self.changed]
-
 
 @dataclass
 class SourceState:

@@ -15,8 +15,6 @@ from gazette.config import Config, load_config
 from gazette.errors import GazetteError
 from gazette.pipeline import Builder, build_now
 
-COMMANDS = ("build", "new", "check", "serve")
-
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from hijridate import Hijri
 
 from gazette.errors import GazetteError
+from gazette.slugs import STYLES as SLUG_STYLES
 
 ENGLISH_HIJRI_MONTHS = (
     "Muharram",
@@ -198,7 +199,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
     feeds = values.get("feeds") or FeedsConfig()
     publisher = values.get("publisher") or PublisherConfig()
     _check_syndication(site, feeds, publisher, problem)
-    if content.slugs not in ("ascii", "unicode"):
+    if content.slugs not in SLUG_STYLES:
         problem(
             f"content.slugs must be 'ascii' or 'unicode', not '{content.slugs}'",
             "content.slugs",

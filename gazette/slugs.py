@@ -51,13 +51,3 @@ def _cap(slug: str) -> str:
     while len(slug.encode("utf-8")) > MAX_BYTES:
         slug = slug[:-1]
     return slug.strip("-")
-
-
-def unique(slug: str, taken: set[str]) -> str:
-    """`slug`, or `slug-2`, `slug-3`... whichever is not yet in `taken` (added to it)."""
-    candidate, number = slug, 1
-    while candidate in taken:
-        number += 1
-        candidate = f"{slug}-{number}"
-    taken.add(candidate)
-    return candidate

@@ -13,7 +13,7 @@ from gazette.errors import GazetteError
 from gazette.output import publish
 from gazette.paths import is_safe_relative, walk_files
 from gazette.pipeline import build, check_output_dir
-from gazette.slugs import MAX_BYTES, make_slug, unique
+from gazette.slugs import MAX_BYTES, make_slug
 
 
 def test_walk_follows_symlinked_folders(tmp_path: Path) -> None:
@@ -99,11 +99,6 @@ def test_long_titles_give_short_slugs(style: str) -> None:
     slug = make_slug("বৃষ্টি " * 500 if style == "unicode" else "headline " * 500, style)
     assert 0 < len(slug.encode("utf-8")) <= MAX_BYTES
     assert not slug.endswith("-")
-
-
-def test_unique_numbers_collisions() -> None:
-    taken: set[str] = set()
-    assert [unique("a", taken) for _ in range(3)] == ["a", "a-2", "a-3"]
 
 
 def test_same_headline_twice_gives_two_urls_older_keeps_plain(tmp_path: Path) -> None:
