@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from tests.conftest import CHROMIUM_ARGS  # noqa: E402
+
 
 def write_corpus(site: Path, count: int) -> list[Path]:
     """Issue 5's seeded corpus (about 600 words an article, 8 sections, 50 tags)."""
@@ -109,16 +111,6 @@ def measure(count: int, edits: int, chromium: str) -> dict[str, list[float]]:
             server.stop()
         results["server rebuild"] = rebuilds
         return results
-
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def main() -> int:

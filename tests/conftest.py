@@ -59,6 +59,16 @@ from gazette.hijri import HijriDate
 from gazette.model import Article
 from gazette.pipeline import BuildResult, build
 
+# Debian chromium as this machine runs it: no sandbox as root, no calls home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"
 # After every published fixture article, before the one dated in December 2023.

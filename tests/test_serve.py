@@ -24,6 +24,7 @@ from bs4 import BeautifulSoup
 from gazette.errors import GazetteError
 from gazette.serve import LiveServer
 from tests.conftest import (
+    CHROMIUM_ARGS,
     REPO,
     build_site,
     copy_site,
@@ -34,14 +35,6 @@ from tests.conftest import (
 
 TIMEOUT_MS = 20_000  # generous: the test machine is shared
 ARTICLE = "world/port-talks/"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def save(path: Path, text: str) -> None:
