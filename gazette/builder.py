@@ -216,9 +216,10 @@ def markdown_key(article: Article, sanitize: bool = False) -> str:
 
 def _convert(
     items: list[tuple[str, str, str | None, str | None, bool]],
+    renderer: MarkdownRenderer | None = None,
 ) -> list[tuple[str, str, str]]:
     """Markdown for a chunk of articles (runs in a worker process)."""
-    renderer = MarkdownRenderer()
+    renderer = renderer or MarkdownRenderer()
     out = []
     for key, body, dateline, source, sanitize in items:
         html, toc = renderer.convert(body)
@@ -248,6 +249,7 @@ def _parse(items: list[tuple[str, Path]]) -> list[ParseResult]:
     job = _PARSE
     assert job is not None
     sanitize = job.config.content.untrusted
+    renderer = MarkdownRenderer()  # one per chunk: making one costs as much as converting
     out = []
     for relative, path in items:
         try:
@@ -262,7 +264,7 @@ def _parse(items: list[tuple[str, Path]]) -> list[ParseResult]:
             key = markdown_key(article, sanitize)
             if key not in job.cached:
                 ((_, html, toc),) = _convert(
-                    [(key, article.body, article.dateline, article.source, sanitize)]
+                    [(key, article.body, article.dateline, article.source, sanitize)], renderer
                 )
                 article.html, article.toc, converted = html, toc, key
         out.append(
