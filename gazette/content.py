@@ -7,6 +7,8 @@ every file is collected, so a writer sees all mistakes in one run.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
 import re
 import reprlib
 from collections.abc import Iterable
@@ -87,7 +89,10 @@ def discover(content_dir: Path) -> list[Path]:
 
 
 def read_source(path: Path, content_dir: Path) -> SourceFile:
-    relative = path.relative_to(content_dir).as_posix()
+    return _read_source(path, path.relative_to(content_dir).as_posix(), content_dir)
+
+
+def _read_source(path: Path, relative: str, content_dir: Path) -> SourceFile:
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -128,6 +133,9 @@ def _load_yaml(front: str) -> Any:
     a front matter that fails only because of tabs is read again with them as spaces."""
     if not front.strip():
         return {}
+    simple = _simple_yaml(front)
+    if simple is not None:
+        return simple
     try:
         return yaml.load(front, Loader=_FrontMatterLoader)
     except yaml.YAMLError:
@@ -135,6 +143,166 @@ def _load_yaml(front: str) -> Any:
             raise
     return yaml.load(front.expandtabs(4), Loader=_FrontMatterLoader)
 
+
+# The front matter nearly every article has: one 'key: value' per line, with plain or
+# quoted text, [a, b] and {k: v} on one line, or one indented level of `key: value` or
+# `- item` lines. _simple_yaml reads exactly that, as PyYAML would, with PyYAML's own
+# type rules and constructors, but without its per-node Python work (two thirds of the
+# cost of reading an article). Anything else, valid or not, goes to PyYAML, so every
+# message about a broken front matter is PyYAML's.
+_ODD_CHARS = re.compile(
+    # tabs, CR, YAML's other line breaks (NEL, LS, PS), a BOM and everything YAML refuses
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,63}):(?: +(.*))?")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_FLOW_ODD = re.compile(r"[\[\]{}#:'\"]")
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class _NotSimple(Exception):
+    """The front matter needs the real YAML parser."""
+
+
+def _simple_yaml(front: str) -> dict[str, Any] | None:
+    """The mapping PyYAML would make of a simple front matter; None if it is not simple."""
+    if _ODD_CHARS.search(front):
+        return None
+    lines = [line for line in front.split("\n") if line]
+    meta: dict[str, Any] = {}
+    index, count = 0, len(lines)
+    try:
+        while index < count:
+            match = _KEY_LINE.fullmatch(lines[index])
+            if match is None:
+                return None
+            key, text = match.groups()
+            index += 1
+            if key in meta or not _is_text(key):
+                return None
+            text = (text or "").rstrip(" ")
+            if text:
+                meta[key] = _simple_value(text)
+                continue
+            block = []
+            while index < count and lines[index][0] in " -":
+                block.append(lines[index])
+                index += 1
+            meta[key] = _simple_block(block) if block else None
+    except _NotSimple:
+        return None
+    return meta
+
+
+def _simple_block(lines: list[str]) -> Any:
+    """One indented level under a key: all `- item` lines, or all `key: value` lines."""
+    indent = len(lines[0]) - len(lines[0].lstrip(" "))
+    items = []
+    keys: dict[str, Any] = {}
+    for line in lines:
+        rest = line[indent:]
+        if line[:indent].strip(" ") or not rest or rest[0] == " ":
+            raise _NotSimple
+        if rest.startswith("- "):
+            items.append(_simple_value(rest[2:].strip(" ")))
+            continue
+        match = _KEY_LINE.fullmatch(rest)
+        if indent == 0 or match is None:
+            raise _NotSimple
+        key, text = match.groups()
+        if key in keys or not _is_text(key):
+            raise _NotSimple
+        keys[key] = _simple_value((text or "").rstrip(" "))
+    if items and keys:
+        raise _NotSimple
+    return items or keys
+
+
+def _simple_value(text: str) -> Any:
+    """A value on one line: plain or quoted text, [a, b] or {k: v}."""
+    if not text:
+        return _plain(text)
+    first = text[0]
+    if first == "[" and text[-1] == "]":
+        inner = text[1:-1]
+        if not inner.strip(" "):
+            return []
+        return [_flow_item(item) for item in inner.split(",")]
+    if first == "{" and text[-1] == "}":
+        mapping: dict[str, Any] = {}
+        for pair in text[1:-1].split(","):
+            key, colon, value = pair.partition(": ")
+            key = key.lstrip(" ")
+            if not colon or not _KEY_LINE.fullmatch(key + ":") or key in mapping:
+                raise _NotSimple
+            if not _is_text(key):
+                raise _NotSimple
+            mapping[key] = _flow_item(value)
+        return mapping
+    if first == "'" and len(text) > 1 and text[-1] == "'":
+        inner = text[1:-1]
+        if "'" in inner.replace("''", "") or "#" in inner:
+            raise _NotSimple
+        return inner.replace("''", "'")
+    if first == '"' and len(text) > 1 and text[-1] == '"':
+        inner = text[1:-1]
+        if '"' in inner or "\\" in inner or "#" in inner:
+            raise _NotSimple
+        return inner
+    if first in _INDICATORS or "#" in text or ": " in text or text[-1] == ":":
+        raise _NotSimple
+    return _plain(text)
+
+
+def _flow_item(item: str) -> Any:
+    """One plain item of a [list] or value of a {mapping}."""
+    item = item.strip(" ")
+    if not item or item[0] in _INDICATORS or _FLOW_ODD.search(item):
+        raise _NotSimple
+    return _plain(item)
+
+
+def _is_text(key: str) -> bool:
+    """Whether a key is read as text (not 'yes', 'null', 'on'...)."""
+    return key in _TEXT_KEYS or _resolve(key) == _STR_TAG
+
+
+def _resolve(text: str) -> str:
+    """The tag PyYAML's resolver gives an unquoted scalar (int, bool, null, date, str...)."""
+    for tag, regexp in _RESOLVERS.get(text[:1], _ANY_START):
+        if regexp.match(text):
+            return tag
+    return _STR_TAG
+
+
+def _plain(text: str) -> Any:
+    """An unquoted scalar, built by the same constructor PyYAML would use."""
+    if text[:1] not in _RESOLVERS and not _ANY_START:
+        return text  # a word: text whatever follows
+    tag = _resolve(text)
+    if tag == _STR_TAG:
+        return text
+    construct = _FrontMatterLoader.yaml_constructors.get(tag)
+    if construct is None:
+        raise _NotSimple
+    try:
+        return construct(_SCALARS, yaml.ScalarNode(tag, text))
+    except Exception:  # PyYAML raises its own error for it: let it
+        raise _NotSimple from None
+
+
+# PyYAML's implicit resolvers by first character ('' for the empty scalar), as
+# Resolver.resolve tries them: those for the character, then those for any start.
+_ANY_START: list[tuple[str, Any]] = list(_FrontMatterLoader.yaml_implicit_resolvers.get(None, []))
+_RESOLVERS = {
+    start: list(resolvers) + _ANY_START
+    for start, resolvers in _FrontMatterLoader.yaml_implicit_resolvers.items()
+    if start is not None
+}
+_TEXT_KEYS = frozenset(
+    key for key in (*KNOWN_KEYS, "condition", "high", "low") if _resolve(key) == _STR_TAG
+)
+_SCALARS = yaml.constructor.SafeConstructor()  # stateless for scalars: their constructors
 
 _UNCLOSED = {
     "while scanning a quoted scalar": (
@@ -254,7 +422,7 @@ def _validate(
     if not isinstance(section, str):
         raise fail("section", "'section' must be text", "write e.g. 'section: world'")
     style = config.content.slugs
-    section = make_slug(section, style)
+    section = _section_slug(section, style)
     if not section:
         raise fail(
             "section",
@@ -320,6 +488,9 @@ def _validate(
         slug_given=raw_slug is not None,
     )
 
+
+# A site has a handful of sections and thousands of articles; make_slug is pure.
+_section_slug = functools.lru_cache(maxsize=1024)(make_slug)
 
 _EXAMPLES = {"title": "title: Kim inspects weapons in Vladivostok", "date": "date: 2023-09-23"}
 _WEATHER_HINT = "write 'weather: {condition: scattered clouds, high: 30, low: 30}'"
@@ -473,11 +644,19 @@ def read_articles(
     files = discover(content_dir) if paths is None else list(paths)
     articles: list[Article] = []
     errors: list[GazetteError] = []
+    # Paths as text: pathlib's relative_to() three times a file cost as much as the YAML.
+    prefix = os.path.join(str(content_dir), "")
+    shown_prefix = os.path.join(_display_path(config, content_dir), "").replace(os.sep, "/")
     for file in files:
-        relative = file.relative_to(content_dir).as_posix()
-        shown = _display_path(config, content_dir / relative)
+        name = str(file)
+        if name.startswith(prefix) and shown_prefix != "./":
+            relative = name[len(prefix) :].replace(os.sep, "/")
+            shown = shown_prefix + relative
+        else:
+            relative = file.relative_to(content_dir).as_posix()
+            shown = _display_path(config, content_dir / relative)
         try:
-            source = read_source(file, content_dir)
+            source = _read_source(file, relative, content_dir)
             articles.append(parse_article(source, config, shown))
         except GazetteError as exc:
             if exc.file and not exc.problems:
