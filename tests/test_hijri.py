@@ -85,8 +85,16 @@ def test_bad_overrides(text: str, fragment: str) -> None:
 
 @pytest.mark.parametrize("day", [dt.date(1900, 1, 1), dt.date(2100, 1, 1)])
 def test_out_of_range_is_a_clear_error(day: dt.date) -> None:
-    with pytest.raises(HijriRangeError):
-        to_hijri(day, HijriConfig())
+    for _ in range(2):  # conversions are cached; failures must not be
+        with pytest.raises(HijriRangeError):
+            to_hijri(day, HijriConfig())
+
+
+def test_cached_conversions_still_follow_each_site_s_table() -> None:
+    day = dt.date(2023, 9, 23)
+    assert to_hijri(day, HijriConfig()) == HijriDate(1445, 3, 8)
+    assert to_hijri(day, LOCAL) == HijriDate(1445, 3, 7)
+    assert to_hijri(day, HijriConfig()) == HijriDate(1445, 3, 8)
 
 
 def test_arabic_names_and_digits() -> None:
