@@ -1,4 +1,4 @@
-"""Incremental, parallel builds: the one code path behind `build.py` and the preview.
+"""Incremental, parallel builds: the one code path behind `build.py`.
 
     builder = Builder(config, output_dir, include_drafts=False, jobs=None, cache=True)
     result = builder.build()                    # first build: all of it (or from the cache)
@@ -8,17 +8,18 @@
 A Builder keeps, between its builds, in memory (and in `.gazette-cache/` when
 `cache=True`, as the command line does):
 
-- every source file's size/time/inode and content digest, with its parsed
-  Article and rendered Markdown (Markdown is also looked up by content, so a
-  front-matter-only edit or a renamed file does not convert again);
-- for every page, what it was made from (`gazette.deps.Trace`);
-- a manifest of the published files' digests, so unchanged files are never
-  re-read and a build that changes nothing does not touch `output/`.
+- every source file's size/time/inode and content digest, with its article
+  *without its text*: lists, feeds and the site model need titles, dates and
+  URLs, not bodies, and that is what keeps memory small at 100,000 articles;
+- the articles' rendered Markdown, by content, in a `TextStore` on disk: parse
+  workers write it, render workers read it for article pages;
+- for every published page, the digest of what it was made from
+  (`gazette.deps.PageInputs`), and a manifest of the published files' digests.
 
 `build(changed_paths)` trusts `changed_paths` (files created, changed or deleted
 since the last build) when given, and scans content/ by file times when it is
-None. Templates, static files and config.toml are re-checked on every build (they
-are few). Pages whose inputs did not change are carried over; the rest are
+None. The site model is made again each time (it is quick); pages whose inputs
+have the same digest as the published page are carried over, the rest are
 rendered, over `jobs` processes when there are many, and `output/` is replaced
 atomically as in `gazette.output`. Whatever the sequence of edits, the output is
 byte-identical to a clean build: the tests check exactly that.
@@ -26,13 +27,13 @@ byte-identical to a clean build: the tests check exactly that.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 import hashlib
 import multiprocessing
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -41,24 +42,12 @@ from typing import Any
 
 from gazette import cache as disk_cache
 from gazette.assets import OutputFile, collect_assets
+from gazette.cache import TextStore
 from gazette.config import Config, load_config
 from gazette.content import discover, read_articles
-from gazette.deps import (
-    ALL,
-    LATEST,
-    Changes,
-    Frozen,
-    Key,
-    Trace,
-    TrackingEnvironment,
-    helper_reads,
-    key_of,
-    shape_digest,
-    template_closure,
-    track_functions,
-)
+from gazette.deps import PageInputs, digest, template_digest
 from gazette.errors import GazetteError
-from gazette.markup import MarkdownRenderer, with_dateline_and_credit
+from gazette.markup import MarkdownRenderer, opening_text, with_dateline_and_credit
 from gazette.model import Article, Page, Site
 from gazette.output import Manifest, Spare, Stage, WriteReport, file_digest, verify_manifest
 from gazette.render import make_environment, render_page
@@ -69,6 +58,7 @@ MARKUP_VERSION = "1"  # bump when markup.py's output changes for the same input
 PARALLEL_MIN_PAGES = 400  # fewer pages than this render faster without forking workers
 PARALLEL_MIN_ARTICLES = 100
 PROGRESS_MIN_ITEMS = 2000
+SHARDS = 64  # the disk cache keeps sources in this many files
 
 
 @dataclass(frozen=True)
@@ -90,11 +80,11 @@ class BuildResult:
 
 
 @dataclass
-class SourceState:
+class Source:
     stat: tuple[int, int, int]  # size, mtime_ns, inode
-    digest: str
-    article: Article
-    markdown: str = ""  # key of its rendered Markdown once html and toc are filled in
+    digest: str  # of the file's bytes
+    article: Article  # without body, html and toc (see `_lean`)
+    text: str  # key of its HTML in the TextStore
 
 
 @dataclass
@@ -102,42 +92,12 @@ class State:
     """Everything a Builder remembers between builds; pickled into the cache."""
 
     settings: str = ""  # digest of the config and Gazette's code: all else is void if it changes
-    sources: dict[str, SourceState] = field(default_factory=dict)
-    markdown: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (html, toc)
-    traces: dict[str, Trace] = field(default_factory=dict)  # by output path
-    objects: dict[Key, Any] = field(default_factory=dict)  # what pages could read, last time
+    sources: dict[str, Source] = field(default_factory=dict)  # by path relative to content/
+    pages: dict[str, str] = field(default_factory=dict)  # output path -> digest of its inputs
     manifest: Manifest = field(default_factory=dict)
     spare: Spare | None = None  # the replaced version of output/, kept in the cache folder
     inputs: str = ""  # digest of what the last complete build was made of (see _inputs_digest)
-    pages: int = 0
-
-
-MODEL_FIELDS = ("path", "date", "section", "slug", "slug_given", "tags", "author", "title", "draft")
-
-
-def _model_fields(article: Article) -> tuple[Any, ...]:
-    """What the site model (URLs, lists, pages, titles) takes from an article."""
-    return tuple(getattr(article, name) for name in MODEL_FIELDS)
-
-
-def _model_signature(articles: list[Article]) -> str:
-    return _h(repr([_model_fields(a) for a in articles]))
-
-
-def _update_in_place(state: State, old: Article, new: Article) -> None:
-    """Give `old` the contents of `new` (same model fields), so the site model that
-    refers to `old` stays valid; the last build's objects keep a copy of the old
-    values, which is what this build's pages are compared with."""
-    snapshot = copy.copy(old)
-    for key, obj in list(state.objects.items()):
-        if obj is old:
-            state.objects[key] = snapshot
-    for f in dataclasses.fields(Article):
-        if f.name != "url":  # given by the site model; the same for the same model fields
-            setattr(old, f.name, getattr(new, f.name))
-
-
-SHARDS = 64  # the disk cache keeps sources in this many files
+    page_count: int = 0
 
 
 def _shard(relative: str) -> str:
@@ -146,25 +106,11 @@ def _shard(relative: str) -> str:
 
 
 def _freeze(state: State, touched: set[str] | None) -> tuple[dict[str, Any], set[str] | None]:
-    """The state as cache parts: the sources in shards, the rest in "state" (articles
-    by key only: they are in the shards; terms and archives as Frozen snapshots)."""
-    shards: dict[str, dict[str, SourceState]] = {}
+    """The state as cache parts: sources in shards (an edit rewrites one), the rest whole."""
+    shards: dict[str, dict[str, Source]] = {f"sources-{n:02d}": {} for n in range(SHARDS)}
     for relative, source in state.sources.items():
-        shards.setdefault(_shard(relative), {})[relative] = source
-    objects: dict[Key, Any] = {}
-    for key, obj in state.objects.items():
-        if key == LATEST or key[0] == "a":
-            objects[key] = key_of(obj) if key == LATEST else None
-        else:
-            objects[key] = Frozen(obj)
-    pairs: dict[Any, int] = {}
-    traces = {
-        path: (t.static, tuple(pairs.setdefault(p, len(pairs)) for p in t.reads))
-        for path, t in state.traces.items()
-    }
-    rest = dataclasses.replace(
-        state, sources={}, markdown={}, objects=objects, traces={"": list(pairs), **traces}
-    )
+        shards[_shard(relative)][relative] = source
+    rest = dataclasses.replace(state, sources={})
     changed = None if touched is None else {"state"} | {_shard(r) for r in touched}
     return {"state": rest, **shards}, changed
 
@@ -177,24 +123,6 @@ def _thaw(parts: dict[str, Any]) -> State:
     for name, shard in parts.items():
         if name != "state" and isinstance(shard, dict):
             state.sources.update(shard)
-    state.markdown = {
-        s.markdown: (s.article.html, s.article.toc) for s in state.sources.values() if s.markdown
-    }
-    objects: dict[Key, Any] = {}
-    for key, value in state.objects.items():
-        if key == LATEST or key[0] == "a":
-            path = value if key == LATEST else key
-            source = state.sources.get(path[1]) if path else None
-            if source is not None:
-                objects[key] = source.article
-        else:
-            objects[key] = value
-    state.objects = objects
-    table = state.traces.pop("", [])  # type: ignore[call-overload]
-    state.traces = {
-        path: Trace(static, tuple(table[i] for i in reads))
-        for path, (static, reads) in state.traces.items()  # type: ignore[misc]
-    }
     return state
 
 
@@ -202,31 +130,23 @@ def _stat_key(st: os.stat_result) -> tuple[int, int, int]:
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def _h(*parts: str) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
-    return digest.hexdigest()
-
-
-def markdown_key(article: Article, sanitize: bool = False) -> str:
+def text_key(article: Article, sanitize: bool) -> str:
+    """What an article's HTML is made from: its body, dateline, credit and the markup code."""
     parts = (MARKUP_VERSION, article.body, article.dateline or "", article.source or "")
-    return _h(*parts, "sanitized" if sanitize else "raw")
+    return digest(*parts, "sanitized" if sanitize else "raw")
 
 
-def _convert(
-    items: list[tuple[str, str, str | None, str | None, bool]],
-    renderer: MarkdownRenderer | None = None,
-) -> list[tuple[str, str, str]]:
-    """Markdown for a chunk of articles (runs in a worker process)."""
-    renderer = renderer or MarkdownRenderer()
-    out = []
-    for key, body, dateline, source, sanitize in items:
-        html, toc = renderer.convert(body)
-        if sanitize:  # config: content.untrusted
-            html, toc = sanitize_html(html), sanitize_html(toc)
-        out.append((key, with_dateline_and_credit(html, dateline, source), toc))
-    return out
+def _lean(article: Article, html: str) -> Article:
+    """The article as lists, feeds and the site model keep it: without its text."""
+    return dataclasses.replace(article, body="", html="", toc="", opening=opening_text(html))
+
+
+def convert(renderer: MarkdownRenderer, article: Article, sanitize: bool) -> tuple[str, str]:
+    """An article's body as (HTML, table of contents), dateline and credit included."""
+    html, toc = renderer.convert(article.body)
+    if sanitize:  # config: content.untrusted
+        html, toc = sanitize_html(html), sanitize_html(toc)
+    return with_dateline_and_credit(html, article.dateline, article.source), toc
 
 
 @dataclass
@@ -234,42 +154,42 @@ class _ParseJob:
     """What parse workers need (inherited by forked workers)."""
 
     config: Config
-    cached: set[str]  # Markdown keys already in the cache: not converted again
+    store: TextStore
 
 
 _PARSE: _ParseJob | None = None  # set only while sources are parsed
-
 
 ParseResult = tuple[str, tuple[int, int, int], str, "Article | None", list[GazetteError], str]
 
 
 def _parse(items: list[tuple[str, Path]]) -> list[ParseResult]:
     """Read, parse and convert a chunk of source files (runs in a worker process):
-    (relative path, stat, digest, article or None, problems, Markdown key if converted)."""
+    (relative path, stat, digest, lean article or None, problems, text key). The HTML
+    goes to the text store, not back to the parent."""
     job = _PARSE
     assert job is not None
     sanitize = job.config.content.untrusted
     renderer = MarkdownRenderer()  # one per chunk: making one costs as much as converting
-    out = []
+    out: list[ParseResult] = []
+    texts: list[tuple[str, str, str]] = []
     for relative, path in items:
         try:
             st = path.stat()
-            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+            data_digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
         except FileNotFoundError:
             continue  # deleted meanwhile: the next scan sees it gone
         articles, errors = read_articles(job.config, [path])
-        converted = ""
-        if articles:
-            article = articles[0]
-            key = markdown_key(article, sanitize)
-            if key not in job.cached:
-                ((_, html, toc),) = _convert(
-                    [(key, article.body, article.dateline, article.source, sanitize)], renderer
-                )
-                article.html, article.toc, converted = html, toc, key
-        out.append(
-            (relative, _stat_key(st), digest, articles[0] if articles else None, errors, converted)
-        )
+        if not articles:
+            out.append((relative, _stat_key(st), data_digest, None, errors, ""))
+            continue
+        article = articles[0]
+        key = text_key(article, sanitize)
+        known = job.store.get(key)
+        if known is None:
+            known = convert(renderer, article, sanitize)
+            texts.append((key, *known))
+        out.append((relative, _stat_key(st), data_digest, _lean(article, known[0]), errors, key))
+    job.store.put(texts)
     return out
 
 
@@ -277,61 +197,34 @@ def _parse(items: list[tuple[str, Path]]) -> list[ParseResult]:
 class _RenderJob:
     """What render workers need; forked workers inherit it instead of receiving it."""
 
-    env: TrackingEnvironment
+    env: Any
     pages: list[Page]
     shared: dict[str, Any]
     config: Config
     stage: Stage
-    objects: dict[Key, Any]
-    nav: set[Key]  # the sections in every page's navigation
-    # (object, attribute) pairs shared by this process's traces: one copy each, in
-    # memory and in the pickled results (pickle keeps shared objects shared)
-    interned: dict[Any, Any] = field(default_factory=dict)
+    texts: Callable[[Article], Article]
 
 
 _JOB: _RenderJob | None = None  # set only while pages render (inherited by forked workers)
 
 
-def _render(indices: list[int]) -> list[tuple[int, str, bool, tuple[tuple[Key, str], ...]]]:
-    """Render pages by index into the stage; returns (index, digest, changed, reads)."""
+def _render(indices: list[int]) -> list[tuple[int, str, bool]]:
+    """Render pages by index into the stage; returns (index, digest, changed)."""
     job = _JOB
     assert job is not None
-    env = job.env
     out = []
     for index in indices:
         page = job.pages[index]
-        env.recorder = helper_reads(page)
-        try:
-            data = render_page(env, page, job.shared, job.config)
-        finally:
-            reads = _condense(env.recorder, key_of(page.context.get("article")), job)
-            env.recorder = None
-        digest = file_digest(data)
-        changed = job.stage.put(page.output_path, data, digest)
-        out.append((index, digest, changed, reads))
+        article = page.context.get("article")
+        if isinstance(article, Article):  # its own page: the one place its text is shown
+            page = dataclasses.replace(
+                page, context={**page.context, "article": job.texts(article)}
+            )
+        data = render_page(job.env, page, job.shared, job.config)
+        data_digest = file_digest(data)
+        changed = job.stage.put(page.output_path, data, data_digest)
+        out.append((index, data_digest, changed))
     return out
-
-
-NAV_ATTRIBUTES = frozenset({"name", "url", "slug", "kind"})  # in `shape_of_shared`
-
-
-def _condense(reads: set[tuple[Key, str]], own: Key | None, job: _RenderJob) -> tuple[Any, ...]:
-    """A page's reads, smaller: grouped by object as (key, attributes); what it reads
-    of its own article counts as all of it (its page shows nearly all of it anyway);
-    the navigation's names and URLs are in the shared shape. Keys and attribute sets
-    are shared within this process's results, so a trace costs a few pointers."""
-    grouped: dict[Key, set[str]] = {}
-    for key, attribute in reads:
-        if key == own:
-            grouped[key] = {ALL}
-        elif not (key in job.nav and attribute in NAV_ATTRIBUTES):
-            if grouped.get(key) != {ALL}:
-                grouped.setdefault(key, set()).add(attribute)
-    interned = job.interned
-    return tuple(
-        (interned.setdefault(key, key), interned.setdefault(names, names))
-        for key, names in sorted((k, tuple(sorted(v))) for k, v in grouped.items())
-    )
 
 
 def _chunks(items: Sequence[Any], jobs: int, smallest: int) -> list[Sequence[Any]]:
@@ -363,41 +256,53 @@ class Builder:
         self.progress = progress
         self.notice = notice or (lambda text: print(text, file=sys.stderr))
         self.state: State | None = None
-        self._env: TrackingEnvironment | None = None
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        if self.cache_dir is not None:
+            self.store = TextStore(self.cache_dir / disk_cache.TEXTS)
+        else:  # texts still go to disk, not memory: a folder of this Builder's own
+            self._scratch = tempfile.TemporaryDirectory(prefix="gazette-texts-")
+            self.store = TextStore(Path(self._scratch.name) / disk_cache.TEXTS)
+        self._env: Any = None
         self._last = 0.0
-        # the last site model, kept while only article contents change (in memory only)
-        self._site: Site | None = None
-        self._signature = ""
-        self._shapes: list[str] | None = None
-        self._new_shapes: list[str] = []
-        # articles changed since the last complete build (a failed build leaves them here)
-        self._pending: set[Key] = set()
         self._trusted: set[str] = set()  # what this Builder last published (see _write)
 
     # -- the build, stage by stage ------------------------------------------------------
 
     def build(self, changed_paths: Iterable[Path] | None = None) -> BuildResult:
+        try:
+            return self._build(changed_paths)
+        except BaseException:
+            if self.cache_dir is not None and not (self.cache_dir / disk_cache.STAMP).exists():
+                # a first build that failed leaves no cache behind (the texts its workers
+                # stored are worth nothing without the state that names them)
+                self.store.clear()
+                for folder in (self.cache_dir, self.cache_dir.parent):
+                    try:
+                        folder.rmdir()
+                    except OSError:
+                        break
+            raise
+
+    def _build(self, changed_paths: Iterable[Path] | None) -> BuildResult:
         from gazette.pipeline import build_now, check_output_dir, image_problems, machine_files
 
         started = time.perf_counter()
+        self._mark("start")
         changed = None if changed_paths is None else {Path(p).absolute() for p in changed_paths}
         self._maybe_reload_config(changed)
         config = self.config
         check_output_dir(self.output_dir, config)
         now = self.now or build_now(config.tz)
         state = self._state()
-        settings = _h(disk_cache.code_version(), repr(config), str(self.include_drafts))
+        settings = digest(disk_cache.code_version(), repr(config), str(self.include_drafts))
         if state.settings != settings:
             state.sources.clear()
-            state.traces.clear()
-            state.objects.clear()
+            state.pages.clear()
             state.settings = settings
             self._env = None
+        self._mark("cache loaded")
 
-        self._mark("start")
-        dirty, errors, touched = self._read_sources(state, changed)
-        self._pending |= dirty
-        dirty = set(self._pending)
+        errors, touched = self._read_sources(state, changed)
         self._mark("read and parse (+ Markdown in workers)")
         articles = select_articles(
             (s.article for s in state.sources.values()),
@@ -408,30 +313,20 @@ class Builder:
         errors += image_problems(articles, assets.content_files, config)
         if errors:  # every content problem at once, before output/ is touched
             raise GazetteError.collect(errors)
-        inputs = self._inputs_digest(articles, assets.files)
-        if not dirty and inputs == state.inputs and self._untouched(state.manifest):
+        inputs = self._inputs_digest(state, articles, assets.files)
+        if inputs == state.inputs and self._untouched(state.manifest):
             # Same articles, templates, static files and settings as the build that made
-            # output/, which is still as it left it: the site model would be the same.
+            # output/, which is still as it left it: nothing to do.
             report = WriteReport(0, len(state.manifest), 0)
-            return self._result(len(articles), state.pages, report, 0, (), started)
+            return self._result(len(articles), state.page_count, report, 0, (), started)
         state.inputs = ""  # until this build completes
-        self._markdown(state)
-        self._mark("markdown")
-        signature = _model_signature(articles)
-        if self._site is not None and signature == self._signature:
-            site = self._site  # same articles in the same places: only contents changed
-        else:
-            self._site = self._shapes = None
-            site = build_site(articles, config)
-            signature = _model_signature(articles)  # after URLs (slugs may be numbered)
+        site = build_site(articles, config)
         self._mark("site model")
-        extras = [*assets.files, *machine_files(site, config, assets)]  # gives pages `meta`
+        extras = [*assets.files, *machine_files(site, config, assets, self._with_texts)]
         self._mark("feeds, sitemaps")
-        result = self._write(state, site, assets.urls, extras, dirty, started)
-        state.inputs, state.pages = inputs, len(site.pages)
-        self._site, self._signature, self._shapes = site, signature, self._new_shapes
-        self._pending = set()
-        self._save(touched)  # parts not on disk yet are written whatever `touched` says
+        result = self._write(state, site, assets.urls, extras, started)
+        state.inputs, state.page_count = inputs, len(site.pages)
+        self._save(touched)
         self._mark("cache saved")
         return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
@@ -449,11 +344,14 @@ class Builder:
         print(f"timing: {what}: {now - self._last:.2f} s, peak {rss:.0f} MB", file=sys.stderr)
         self._last = now
 
-    def _inputs_digest(self, articles: list[Article], assets: list[OutputFile]) -> str:
-        """Everything the site model and pages are made of, besides the articles' contents
-        (tracked by `dirty`): which articles are published, templates, static files."""
+    def _inputs_digest(
+        self, state: State, articles: list[Article], assets: list[OutputFile]
+    ) -> str:
+        """Everything the site is made of: settings, the published articles' files,
+        templates, static files, and the time the news sitemap's window ends at."""
         folder = self.config.templates_dir
-        parts = [a.path for a in articles]
+        parts = [state.settings, os.environ.get("SOURCE_DATE_EPOCH", "")]
+        parts += [a.path + ":" + state.sources[a.path].digest for a in articles]
         if folder.is_dir():
             for path in sorted(p for p in folder.rglob("*") if p.is_file()):
                 parts.append(path.relative_to(folder).as_posix())
@@ -461,7 +359,7 @@ class Builder:
         for file in assets:
             parts.append(file.path)
             parts.append(hashlib.blake2b(file.data, digest_size=16).hexdigest())
-        return _h(*parts)
+        return digest(*parts)
 
     def _maybe_reload_config(self, changed: set[Path] | None) -> None:
         path = self.config.path
@@ -472,14 +370,15 @@ class Builder:
         if self.state is None:
             loaded = disk_cache.load(self.cache_dir, self.notice) if self.cache_dir else None
             self.state = _thaw(loaded) if loaded else State()
+            if not loaded:
+                self.store.clear()  # texts are only as good as the state that names them
         return self.state
 
     def _read_sources(
         self, state: State, changed: set[Path] | None
-    ) -> tuple[set[Key], list[GazetteError], set[str]]:
-        """Bring `state.sources` up to date; return the keys of new, changed or gone
-        articles, the problems found in files (those keep their previous state), and
-        the relative paths whose cached state changed at all."""
+    ) -> tuple[list[GazetteError], set[str]]:
+        """Bring `state.sources` up to date; return the problems found in files (those
+        keep their previous state) and the relative paths whose state changed at all."""
         content_dir = self.config.content_dir
         content_abs = content_dir.absolute()
         candidates: dict[str, Path] = {}
@@ -516,7 +415,7 @@ class Builder:
             pending.append((relative, path))
 
         global _PARSE
-        _PARSE = _ParseJob(self.config, set(state.markdown))
+        _PARSE = _ParseJob(self.config, self.store)
         try:
             results = sorted(
                 self._map(_parse, pending, PARALLEL_MIN_ARTICLES, "articles"),
@@ -524,55 +423,41 @@ class Builder:
             )
         finally:
             _PARSE = None
-        dirty: set[Key] = set()
         errors: list[GazetteError] = []
         seen = set()
-        for relative, stat, digest, article, problems, converted in results:
+        for relative, stat, data_digest, article, problems, key in results:
             seen.add(relative)
             errors += problems
             known = state.sources.get(relative)
-            if known is not None and known.digest == digest:
+            if known is not None and known.digest == data_digest:
                 known.stat = stat  # touched, not changed
             elif article is not None:
-                if known is not None and _model_fields(known.article) == _model_fields(article):
-                    _update_in_place(state, known.article, article)
-                    known.stat, known.digest, known.markdown = stat, digest, converted
-                else:
-                    state.sources[relative] = SourceState(stat, digest, article, converted)
-                dirty.add(("a", relative))
+                state.sources[relative] = Source(stat, data_digest, article, key)
         gone |= {relative for relative, _ in pending if relative not in seen}
         for relative in gone:
             state.sources.pop(relative, None)
-            dirty.add(("a", relative))
-        return dirty, errors, seen | gone
+        return errors, seen | gone
 
-    def _markdown(self, state: State) -> None:
-        """Fill in html/toc of articles that lack it: from the cache, else convert."""
-        needed: dict[str, list[SourceState]] = {}
-        sanitize = self.config.content.untrusted
-        for source in state.sources.values():
-            if source.markdown:
-                continue
-            article = source.article
-            key = markdown_key(article, sanitize)
-            cached = state.markdown.get(key)
-            if cached is not None:
-                article.html, article.toc = cached
-                source.markdown = key
-            else:
-                needed.setdefault(key, []).append(source)
-        items = [
-            (key, s[0].article.body, s[0].article.dateline, s[0].article.source, sanitize)
-            for key, s in needed.items()
-        ]
-        for key, html, toc in self._map(_convert, items, PARALLEL_MIN_ARTICLES, "markdown"):
-            for source in needed[key]:
-                source.article.html, source.article.toc = html, toc
-                source.markdown = key
-        # keep only what current articles use, so the cache does not grow forever
-        state.markdown = {
-            s.markdown: (s.article.html, s.article.toc) for s in state.sources.values()
-        }
+    def _text(self, article: Article) -> Article:
+        """`article` with its HTML and table of contents, from the text store (converted
+        again if the store lost it)."""
+        source = self._sources()[article.path]
+        found = self.store.get(source.text)
+        if found is None:
+            path = self.config.content_dir / article.path
+            full, errors = read_articles(self.config, [path])
+            if errors:
+                raise errors[0]
+            found = convert(MarkdownRenderer(), full[0], self.config.content.untrusted)
+            self.store.put([(source.text, *found)])
+        return dataclasses.replace(article, html=found[0], toc=found[1])
+
+    def _with_texts(self, articles: list[Article]) -> list[Article]:
+        return [self._text(article) for article in articles]
+
+    def _sources(self) -> dict[str, Source]:
+        assert self.state is not None
+        return self.state.sources
 
     def _write(
         self,
@@ -580,7 +465,6 @@ class Builder:
         site: Site,
         asset_urls: dict[str, str],
         extras: list[OutputFile],
-        dirty: set[Key],
         started: float,
     ) -> BuildResult:
         config = self.config
@@ -589,51 +473,34 @@ class Builder:
             "site": config.site,
             "config": config,
             "nav": site.sections,
-            "latest": site.articles[0] if site.articles else None,
+            "edition": site.edition,
             "assets": asset_urls,
         }
-        objects: dict[Key, Any] = {}
-        for obj in [*site.articles, *site.sections, *site.tags, *site.authors]:
-            objects[key_of(obj)] = obj  # type: ignore[index]
-        for obj in [*site.years, *site.months]:
-            objects[key_of(obj)] = obj  # type: ignore[index]
-        latest = shared["latest"]
-        env.latest = latest
-        if latest is not None:
-            objects[LATEST] = latest
-        # Terms and archives are rebuilt every time: compare what pages read of them.
-        dirty = set(dirty) | {key for key in objects.keys() | state.objects.keys() if key[0] != "a"}
-        changes = Changes(state.objects, objects, dirty)
-
-        self._mark("dependencies")
-        base = _h(state.settings, repr(sorted(asset_urls.items())), shape_of_shared(shared))
+        nav = [(s.slug, s.name, s.url) for s in site.sections]
+        inputs = PageInputs(
+            {path: source.digest for path, source in state.sources.items()},
+            digest(state.settings, repr(sorted(asset_urls.items())), repr(site.edition), repr(nav)),
+        )
         templates: dict[str, str] = {}
         # Between builds of one Builder, output/ is taken to hold what the last build
-        # left (the preview owns it); a new Builder (each command-line run) checks.
+        # left; a new Builder (each command-line run) checks.
         trusted = self._trusted and self._trusted == state.manifest.keys()
         manifest = state.manifest if trusted else verify_manifest(self.output_dir, state.manifest)
         todo: list[int] = []
-        statics: list[str] = []
-        memo: dict[int, Any] = {}
-        shapes = self._shapes if site is self._site and self._shapes else []
+        digests: dict[str, str] = {}
+        folder = config.templates_dir
         for index, page in enumerate(site.pages):
             if page.template not in templates:
-                templates[page.template] = self._template_digest(env, page.template)
-            if len(shapes) <= index:
-                shapes.append(shape_digest(page, memo))
-            static = _h(base, templates[page.template], shapes[index])
-            self._new_shapes = shapes
-            statics.append(static)
-            trace = state.traces.get(page.output_path)
-            if trace is None or page.output_path not in manifest or changes.stale(trace, static):
+                templates[page.template] = template_digest(env, folder, page.template)
+            path = page.output_path
+            digests[path] = inputs.of(page, templates[page.template])
+            if state.pages.get(path) != digests[path] or path not in manifest:
                 todo.append(index)
-
         self._mark("plan")
-        page_paths = {page.output_path for page in site.pages}
         extra_digests = {file.path: file_digest(file.data) for file in extras}
-        if not todo and self._untouched(manifest, page_paths, extra_digests):
+        if not todo and self._untouched(manifest, digests.keys(), extra_digests):
             report = WriteReport(0, len(manifest), 0)
-            state.objects, state.manifest = objects, manifest
+            state.manifest = manifest
             self._trusted = set(manifest)
             return self._result(len(site.articles), len(site.pages), report, 0, (), started)
 
@@ -646,24 +513,19 @@ class Builder:
             spare=spare,
             published=manifest.keys() if trusted else None,
         )
-        traces: dict[str, Trace] = {}
         global _JOB
         try:
             for file in extras:
                 stage.add(file.path, file.data, extra_digests[file.path])
-            nav = {key_of(section) for section in site.sections}
-            _JOB = _RenderJob(env, site.pages, shared, config, stage, objects, nav)  # type: ignore[arg-type]
-            for index, digest, changed, reads in self._map(
+            _JOB = _RenderJob(env, site.pages, shared, config, stage, self._text)
+            for index, data_digest, changed in self._map(
                 _render, todo, PARALLEL_MIN_PAGES, "pages"
             ):
-                path = site.pages[index].output_path
-                stage.adopt(path, digest, changed)
-                traces[path] = Trace(statics[index], reads)
+                stage.adopt(site.pages[index].output_path, data_digest, changed)
             rendered = set(todo)
             for index, page in enumerate(site.pages):
                 if index not in rendered:
                     stage.keep(page.output_path)
-                    traces[page.output_path] = state.traces[page.output_path]
             self._mark("render and write")
             report, new_manifest = stage.commit()
             self._mark("publish")
@@ -672,20 +534,19 @@ class Builder:
             raise
         finally:
             _JOB = None
-        state.traces = traces
-        state.objects = objects
+        state.pages = digests
         state.manifest = new_manifest
         state.spare = stage.spare
         self._trusted = set(new_manifest)
-        changed = tuple(sorted([*stage.written, *stage.removed]))
+        changed_paths = tuple(sorted([*stage.written, *stage.removed]))
         return self._result(
-            len(site.articles), len(site.pages), report, len(todo), changed, started
+            len(site.articles), len(site.pages), report, len(todo), changed_paths, started
         )
 
     def _untouched(
         self,
         manifest: Manifest,
-        page_paths: set[str] | None = None,
+        page_paths: Iterable[str] | None = None,
         extra_digests: dict[str, str] | None = None,
     ) -> bool:
         """True when output/ holds exactly `manifest` (nothing else, nothing less, nothing
@@ -697,7 +558,7 @@ class Builder:
                 manifest.get(p) is None or manifest[p].digest != d for p, d in extra_digests.items()
             ):
                 return False
-            if page_paths | extra_digests.keys() != manifest.keys():
+            if set(page_paths) | extra_digests.keys() != manifest.keys():
                 return False
         count = sum(len(names) for _, _, names in os.walk(self.output_dir))
         return count == len(manifest)
@@ -725,33 +586,17 @@ class Builder:
         (relative paths; None: all of them) and the small remainder."""
         if self.cache_dir is None or self.state is None:
             return
+        if touched is None or touched:
+            self.store.keep_only({source.text for source in self.state.sources.values()})
         parts, changed = _freeze(self.state, touched)
         disk_cache.save(self.cache_dir, parts, changed)
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _environment(self) -> TrackingEnvironment:
+    def _environment(self) -> Any:
         if self._env is None:
-            env = make_environment(self.config, TrackingEnvironment)
-            assert isinstance(env, TrackingEnvironment)
-            track_functions(env)
-            self._env = env
+            self._env = make_environment(self.config)
         return self._env
-
-    def _template_digest(self, env: TrackingEnvironment, name: str) -> str:
-        folder = self.config.templates_dir
-        names = template_closure(env, name)
-        if names is None:
-            names = sorted(
-                p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
-            )
-        parts = []
-        for template in names:
-            try:
-                parts.append(template + ":" + (folder / template).read_bytes().hex())
-            except OSError:
-                parts.append(template + ":missing")
-        return _h(*parts)
 
     def _map(
         self,
@@ -794,11 +639,3 @@ class _NoBar:
 
     def close(self) -> None:
         pass
-
-
-def shape_of_shared(shared: dict[str, Any]) -> str:
-    """Digest of the context every page shares: the navigation's sections with their
-    names and URLs (so pages need not record reading them); the latest article is
-    tracked by role instead (see gazette.deps.LATEST)."""
-    nav = [[getattr(s, a) for a in sorted(NAV_ATTRIBUTES)] for s in shared["nav"]]
-    return _h(repr(nav))

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import pickle
+import sqlite3
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -138,6 +139,94 @@ def save(folder: Path, parts: dict[str, Any], changed: set[str] | None = None) -
 
 def discard(folder: Path) -> None:
     (folder / STAMP).unlink(missing_ok=True)
+    TextStore(folder / TEXTS).clear()
     for pattern in ("*.pickle", "*.tmp"):
         for path in folder.glob(pattern):
             path.unlink(missing_ok=True)
+
+
+TEXTS = "texts.sqlite"
+
+
+class TextStore:
+    """Rendered article bodies (HTML and table of contents) by Markdown key, on disk.
+
+    A big site's HTML is far larger than the rest of its model, so the build keeps
+    it here rather than in memory: workers write what they convert and read what
+    they render, and the main process reads only what feeds need. Each row carries
+    a checksum; a row that fails it is treated as missing (converted again), never
+    served. A process that forks opens its own connection, as SQLite requires."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def _db(self) -> sqlite3.Connection:
+        if self._connection is None or self._pid != os.getpid():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS texts"
+                " (key TEXT PRIMARY KEY, html TEXT, toc TEXT, checksum TEXT)"
+            )
+            self._connection, self._pid = connection, os.getpid()
+        return self._connection
+
+    @staticmethod
+    def _checksum(key: str, html: str, toc: str) -> str:
+        digest = hashlib.blake2b(digest_size=16)
+        for part in (key, html, toc):
+            digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+        return digest.hexdigest()
+
+    def get(self, key: str) -> tuple[str, str] | None:
+        try:
+            row = (
+                self._db()
+                .execute("SELECT html, toc, checksum FROM texts WHERE key = ?", (key,))
+                .fetchone()
+            )
+        except sqlite3.DatabaseError:
+            return None
+        if row is None or self._checksum(key, row[0], row[1]) != row[2]:
+            return None
+        return row[0], row[1]
+
+    def has(self, key: str) -> bool:
+        return self.get(key) is not None
+
+    def put(self, rows: list[tuple[str, str, str]]) -> None:
+        """Store (key, html, toc) rows, in one transaction."""
+        if not rows:
+            return
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany(
+                "INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?)",
+                [(k, h, t, self._checksum(k, h, t)) for k, h, t in rows],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Forget texts no current article uses, so the store does not grow forever."""
+        db = self._db()
+        unused = [(k,) for (k,) in db.execute("SELECT key FROM texts") if k not in keys]
+        if unused:
+            db.executemany("DELETE FROM texts WHERE key = ?", unused)
+
+    def clear(self) -> None:
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.close()
+        self._connection = None

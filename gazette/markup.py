@@ -7,6 +7,8 @@ themes all code and the page HTML stays small.
 from __future__ import annotations
 
 import dataclasses
+import html as entities
+import re
 from collections.abc import Iterable
 
 import markdown
@@ -61,6 +63,28 @@ def with_dateline_and_credit(html: str, dateline: str | None, source: str | None
     return html
 
 
+_TAG = re.compile(r"<[^>]+>")
+EXCERPT_WORDS = 60
+EXCERPT_SCAN = 4000  # characters of body HTML that hold the opening words of nearly any story
+
+
+def opening_text(html: str) -> str:
+    """The body's opening words as plain text: the excerpt of a story with no summary.
+    Kept on the article, so lists and feeds need not hold its HTML."""
+    words = _opening_words(html[:EXCERPT_SCAN])
+    if len(words) <= EXCERPT_WORDS:  # a short body, or long markup: read it all
+        words = _opening_words(html)
+    text = " ".join(words[:EXCERPT_WORDS])
+    return text + " …" if len(words) > EXCERPT_WORDS else text
+
+
+def _opening_words(markup: str) -> list[str]:
+    if len(markup) == EXCERPT_SCAN:  # cut short: drop a half tag or word at the end
+        markup = markup[: markup.rfind("<")] if markup.rfind("<") > markup.rfind(">") else markup
+        markup = markup.rsplit(None, 1)[0] if markup else markup
+    return entities.unescape(_TAG.sub(" ", markup)).split()
+
+
 def render_articles(articles: Iterable[Article], *, sanitize: bool = False) -> list[Article]:
     """Bodies to HTML; `sanitize` (config: content.untrusted) makes raw HTML inert."""
     renderer = MarkdownRenderer()
@@ -70,7 +94,7 @@ def render_articles(articles: Iterable[Article], *, sanitize: bool = False) -> l
         if sanitize:
             html, toc = sanitize_html(html), sanitize_html(toc)
         html = with_dateline_and_credit(html, article.dateline, article.source)
-        result.append(dataclasses.replace(article, html=html, toc=toc))
+        result.append(dataclasses.replace(article, html=html, toc=toc, opening=opening_text(html)))
     return result
 
 

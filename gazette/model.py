@@ -59,10 +59,13 @@ class Article:
     html: str = ""
     toc: str = ""
     url: str = ""  # site-relative, no leading slash: "world/kim-visits-vladivostok/"
+    # Kept when the text is not: a big site's lists hold articles without body or HTML.
+    words: int = -1  # -1: count them in the body
+    opening: str = ""  # the HTML's opening words as plain text (see markup.opening_words)
 
-    @property
-    def words(self) -> int:
-        return len(self.body.split())
+    def __post_init__(self) -> None:
+        if self.words < 0:
+            self.words = len(self.body.split())
 
     @property
     def reading_minutes(self) -> int:
@@ -81,7 +84,11 @@ class Term:
     slug: str
     name: str
     url: str
-    articles: list[Article] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)  # not for templates: see render.py
+
+    @property
+    def count(self) -> int:
+        return len(self.articles)
 
 
 @dataclass
@@ -91,13 +98,29 @@ class Archive:
     year: int
     month: int | None
     url: str
-    articles: list[Article] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)  # not for templates: see render.py
+
+    @property
+    def count(self) -> int:
+        return len(self.articles)
 
     @property
     def name(self) -> str:
         if self.month is None:
             return str(self.year)
         return dt.date(self.year, self.month, 1).strftime("%B %Y")
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What a masthead shows of the day: the newest story's date and weather.
+
+    Pages get this rather than the newest article, so editing that story's text
+    does not change every page of the site."""
+
+    date: dt.datetime
+    hijri: HijriDate
+    weather: Weather | None
 
 
 @dataclass
@@ -140,3 +163,8 @@ class Site:
     years: list[Archive]
     months: list[Archive]
     pages: list[Page]
+
+    @property
+    def edition(self) -> Edition | None:
+        latest = self.articles[0] if self.articles else None
+        return Edition(latest.date, latest.hijri, latest.weather) if latest else None

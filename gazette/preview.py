@@ -47,7 +47,6 @@ ALL = None  # "every page" in `Update.pages`
 PLACE = ("path", "date", "section", "slug", "tags", "author", "draft", "image")
 PARALLEL_MIN_ARTICLES = 300  # fewer convert faster in this process than in workers
 MACHINE_SUFFIXES = {".xml", ".txt"}  # feeds, sitemaps, robots.txt
-BODY = ("body", "body_line", "html", "toc", "extra")  # not in the masthead of other pages
 
 
 @dataclass(frozen=True)
@@ -306,12 +305,8 @@ class PreviewSite:
         latest = site.articles[0] if site.articles else None
         pages: set[str] = set()
         for path, old, new, data in edits:
-            if old is latest and any(
-                getattr(new, f.name) != getattr(old, f.name)
-                for f in fields(Article)
-                if f.name not in BODY
-            ):
-                pages = set(self._pages)  # the masthead of every page shows the latest
+            if old is latest and (new.hijri, new.weather) != (old.hijri, old.weather):
+                pages = set(self._pages)  # every masthead shows the edition (site.edition)
             url = old.url
             for f in fields(Article):
                 setattr(old, f.name, getattr(new, f.name))
@@ -412,12 +407,12 @@ class PreviewSite:
             "site": config.site,
             "config": config,
             "nav": site.sections,
-            "latest": site.articles[0] if site.articles else None,
+            "edition": site.edition,
             "assets": self._assets.urls,
         }
 
     def _same_globals(self, site: Site) -> bool:
-        """Every page shows the navigation and the latest article in its masthead."""
+        """Every page shows the navigation and the edition (date, weather) in its masthead."""
         old = self._site
         if old is None:
             return False
@@ -614,8 +609,7 @@ def _freeze(value: Any, memo: dict[int, Any], shown: set[int]) -> Any:
 
 
 def _globals(site: Site) -> tuple[Any, ...]:
-    latest = site.articles[0] if site.articles else None
-    return (id(latest), tuple((s.name, s.url) for s in site.sections))
+    return (site.edition, tuple((s.name, s.url) for s in site.sections))
 
 
 def _swapped_stylesheets(old: dict[str, str] | None, new: dict[str, str]) -> dict[str, str]:

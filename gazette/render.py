@@ -21,7 +21,7 @@ from markupsafe import Markup
 from gazette.assets import Assets, OutputFile
 from gazette.config import Config
 from gazette.errors import GazetteError
-from gazette.model import Article, Page, Site
+from gazette.model import Archive, Article, Edition, Page, Site, Term
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = (
@@ -72,11 +72,38 @@ def gregorian(value: dt.datetime | dt.date, pattern: str) -> str:
     )
 
 
-def make_environment(
-    config: Config, environment: type[jinja2.Environment] = jinja2.Environment
-) -> jinja2.Environment:
-    """`environment` lets the incremental builder pass one that records what pages read."""
-    env = environment(
+class SiteEnvironment(jinja2.Environment):
+    """Jinja, minus a term's or archive's whole list of articles.
+
+    A page shows the articles in its own context (`articles`, `related`...), and an
+    incremental build knows a page from that context. A template that walked
+    `term.articles` would depend on every article of the section without it being
+    known, so it is an error here, with the way to do it instead."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if attribute == "articles" and type(obj) in _LISTS:
+            _no_list(obj)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if argument == "articles" and type(obj) in _LISTS:
+            _no_list(obj)
+        return super().getitem(obj, argument)
+
+
+_LISTS = (Term, Archive)
+
+
+def _no_list(obj: Term | Archive) -> None:
+    what = f"{obj.kind}" if isinstance(obj, Term) else "archive"
+    raise GazetteError(
+        f"templates cannot read a {what}'s whole list of articles ({what}.articles)",
+        hint="use the page's own `articles` (its listing page) or .count for how many",
+    )
+
+
+def make_environment(config: Config) -> jinja2.Environment:
+    env = SiteEnvironment(
         loader=jinja2.FileSystemLoader(config.templates_dir),
         autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -102,7 +129,7 @@ def make_environment(
             )
         return context["root"] + urls[name]
 
-    def date_line(article: Article) -> str:
+    def date_line(article: Article | Edition) -> str:
         return f"{long_date(article.date)} | {article.hijri.format(config.hijri)}"
 
     def long_date(value: dt.datetime | dt.date) -> str:
@@ -136,7 +163,7 @@ def shared_context(site: Site, config: Config, assets: Assets) -> dict[str, Any]
         "site": config.site,
         "config": config,
         "nav": site.sections,
-        "latest": site.articles[0] if site.articles else None,
+        "edition": site.edition,
         "assets": assets.urls,
     }
 

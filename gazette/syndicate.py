@@ -7,12 +7,14 @@ alone and so stay valid whatever the templates do.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 from gazette.assets import Assets, OutputFile
 from gazette.config import Config
 from gazette.feeds import feed_files
-from gazette.model import Site
+from gazette.model import Article, Site
 from gazette.sitemaps import (
     NEWS_SITEMAP,
     ROBOTS,
@@ -25,13 +27,23 @@ from gazette.sitemaps import (
 from gazette.structured import annotate, resolve_publisher
 from gazette.syndication import feed_specs, id_authority, xml_bytes
 
+TextLoader = Callable[[list[Article]], list[Article]]
+
 
 def syndicate(
-    site: Site, config: Config, assets: Assets, reference: dt.datetime | None
+    site: Site,
+    config: Config,
+    assets: Assets,
+    reference: dt.datetime | None,
+    with_text: TextLoader | None = None,
 ) -> list[OutputFile]:
-    """`reference` pins the news window's end (SOURCE_DATE_EPOCH); None: the newest article."""
+    """`reference` pins the news window's end (SOURCE_DATE_EPOCH); None: the newest article.
+    `with_text` gives articles their HTML back, for full-content feeds, when the site
+    model holds them without it (as big builds do)."""
     publisher = resolve_publisher(config, assets)
     specs = feed_specs(site, config)
+    if with_text is not None and config.feeds.full_content:
+        specs = [dataclasses.replace(spec, articles=with_text(spec.articles)) for spec in specs]
     annotate(site, config, publisher, specs)
     files = list(feed_files(site, specs, config, id_authority(site, config)))
     files += sitemap_files(sitemap_entries(site, config), config)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
 from gazette.config import Config
+from gazette.markup import opening_text
 from gazette.model import Article, Site, Term
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -58,9 +59,6 @@ def _quoted(url: str) -> str:
 
 
 _LINK_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
-_TAG = re.compile(r"<[^>]+>")
-EXCERPT_WORDS = 60
-EXCERPT_SCAN = 4000  # characters of body HTML that hold the opening words of nearly any story
 NOT_INDEXED = frozenset({"404.html"})  # pages with no canonical URL and no sitemap entry
 
 
@@ -76,20 +74,7 @@ def absolute_html(body: str, page_url: str) -> str:
 
 def excerpt(article: Article) -> str:
     """The summary from front matter, else the body's opening words as plain text."""
-    if article.summary:
-        return article.summary
-    words = _opening_words(article.html[:EXCERPT_SCAN])
-    if len(words) <= EXCERPT_WORDS:  # a short body, or long markup: read it all
-        words = _opening_words(article.html)
-    text = " ".join(words[:EXCERPT_WORDS])
-    return text + " …" if len(words) > EXCERPT_WORDS else text
-
-
-def _opening_words(markup: str) -> list[str]:
-    if len(markup) == EXCERPT_SCAN:  # cut short: drop a half tag or word at the end
-        markup = markup[: markup.rfind("<")] if markup.rfind("<") > markup.rfind(">") else markup
-        markup = markup.rsplit(None, 1)[0] if markup else markup
-    return html.unescape(_TAG.sub(" ", markup)).split()
+    return article.summary or article.opening or opening_text(article.html)
 
 
 def timestamp(value: dt.datetime) -> str:

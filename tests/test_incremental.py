@@ -164,7 +164,10 @@ def test_changed_paths_hint_and_what_a_body_edit_rewrites(tmp_path: Path) -> Non
     # only the story's own page shows its body (feeds may carry it too)
     pages = [p for p in result.changed if p.endswith(".html")]
     assert len(pages) == 1 and pages[0].startswith("world/")
-    assert result.rendered == 1
+    # rendered again: its page and the pages that list or link it (all name its URL)
+    slug = pages[0].split("/")[1]
+    showing = [p for p in (tmp_path / "out").rglob("*.html") if f"/{slug}/" in p.read_text()]
+    assert 1 < result.rendered == len(showing) < result.pages
     assert "One more sentence." in (tmp_path / "out" / pages[0]).read_text()
     again = builder.build(set())
     assert again.report.written == 0 and again.rendered == 0
