@@ -11,6 +11,8 @@ import datetime as dt
 import heapq
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from itertools import compress, islice
+from operator import eq
 
 from gazette.config import Config
 from gazette.errors import GazetteError
@@ -349,56 +351,68 @@ def _related_lists(
         ranks = ranks_of.get(id(members))
         if ranks is None:
             ranks = ranks_of[id(members)] = [rank_of[id(a)] for a in members]
-            if len(set(ranks)) != len(ranks):  # an article listed twice under one tag
-                return [related_articles(a, by_tag, micros) for a in articles]
         tag_ranks[name] = (ranks, keys)
     half = RELATED_WINDOW // 2
     results = []
     for article in articles:
         me = rank_of[id(article)]
-        here = time_of[me]
         stamp = -article.date.timestamp()
-        candidates: list[int] = []
-        seen: set[int] = set()
-        shared: set[int] = set()  # in two windows or more: score 2 and up
+        near: list[int] = []  # every tag's window of candidates, then sorted
         for tag in article.tags:
             ranks, keys = tag_ranks.get(tag, ([], []))
             if len(ranks) > RELATED_WINDOW:
                 at = bisect.bisect_left(keys, stamp)
                 ranks = ranks[max(0, at - half) : at + half]
-            candidates += ranks
-            if seen:
-                shared |= seen.intersection(ranks)
-            seen.update(ranks)
-        seen.discard(me)
-        shared.discard(me)
-        seen -= shared
-        best = [(-candidates.count(r), abs(time_of[r] - here), path_of[r], r) for r in shared]
-        best.sort()
-        need = RELATED_COUNT - len(best)
-        if need > 0 and seen:
-            ones = [
-                (0, abs(time_of[r] - here), path_of[r], r)
-                for r in _nearest(seen, me, need, time_of)
-            ]
-            ones.sort()
-            best += ones[:need]
-        results.append([in_time[r] for *_, r in best[:RELATED_COUNT]])
+            near += ranks
+        near.sort()
+        results.append([in_time[r] for r in _best(near, me, time_of, path_of)])
     return results
 
 
-def _nearest(group: set[int], me: int, need: int, time_of: list[int]) -> list[int]:
-    """The members of `group` (ranks in time order) that can be among the `need`
-    nearest in time to rank `me` (not in `group`), ties on time broken by path.
+def _best(near: list[int], me: int, time_of: list[int], path_of: list[str]) -> list[int]:
+    """The RELATED_COUNT best of `near` (sorted ranks, one per window a candidate
+    is in) for the article ranked `me`: most shared tags, then nearest, then path.
 
-    Ranks follow (time, path), so the first `need` after `me` are the best of
-    that side; before `me`, paths run backwards among equal times, so all that
-    share the time of the `need`-th nearest are kept."""
-    ordered = sorted(group)
-    if len(ordered) <= 2 * need:
-        return ordered
-    at = bisect.bisect_left(ordered, me)
-    low = max(0, at - need)
-    while low > 0 and time_of[ordered[low - 1]] == time_of[ordered[low]]:
-        low -= 1
-    return ordered[low : at + need]
+    A candidate's score is how many times it stands (in a row) in `near`. Those
+    scoring 2 or more are few and all ranked; of the rest only the nearest on
+    each side of `me` can win. Ranks follow (time, path), so after `me` the
+    first ones found are the best; before it paths run backwards among equal
+    times, so the walk goes on past `need` while the time stays the same."""
+    here = time_of[me]
+    chosen: list[tuple[int, int, str, int]] = []
+    scores: dict[int, int] = {}
+    for rank in compress(near, map(eq, near, islice(near, 1, None))):
+        scores[rank] = scores.get(rank, 1) + 1
+    scores.pop(me, None)
+    if scores:
+        chosen = [(-n, abs(time_of[r] - here), path_of[r], r) for r, n in scores.items()]
+        chosen.sort()
+        del chosen[RELATED_COUNT:]
+    need = RELATED_COUNT - len(chosen)
+    if need:
+        ones: list[int] = []
+        start = bisect.bisect_left(near, me)
+        end = bisect.bisect_right(near, me, start)
+        size = len(near)
+        j = end
+        while j < size and len(ones) < need:
+            rank = near[j]
+            if rank not in scores:  # (ranks after `me` are never `me`)
+                ones.append(rank)
+            j += 1
+        found, edge = 0, None
+        j = start - 1
+        while j >= 0:
+            rank = near[j]
+            j -= 1
+            if rank in scores:
+                continue
+            if found >= need and time_of[rank] != edge:
+                break
+            ones.append(rank)
+            found += 1
+            edge = time_of[rank]
+        ranked = [(0, abs(time_of[r] - here), path_of[r], r) for r in ones]
+        ranked.sort()
+        chosen += ranked[:need]
+    return [r for *_, r in chosen]

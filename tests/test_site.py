@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 from conftest import FIXED_NOW, make_article
 
 from gazette.config import parse_config
 from gazette.errors import GazetteError
-from gazette.model import Page
-from gazette.site import article_url, assign_urls, build_site, select_articles
+from gazette.model import Article, Page, Term
+from gazette.site import (
+    RELATED_COUNT,
+    RELATED_WINDOW,
+    article_url,
+    assign_urls,
+    build_site,
+    select_articles,
+    term_slug,
+)
 
 CONFIG = parse_config({"site": {"per_page": 2}, "sections": {"world": "World", "sport": "Sport"}})
 
@@ -143,6 +152,57 @@ def test_related_ranks_by_shared_tags_then_nearness_in_time() -> None:
         "One near",
         "One far",
     ]
+
+
+def plain_related(article: Article, tags: dict[str, Term]) -> list[str]:
+    """The ranking spelled out: per tag as written, the RELATED_WINDOW articles of
+    that tag nearest in time (its list is newest first) each give one point;
+    most points first, then nearest in time, then path."""
+    points: dict[str, int] = {}
+    when: dict[str, dt.datetime] = {}
+    for name in article.tags:
+        members = tags[term_slug(name)].articles
+        if len(members) > RELATED_WINDOW:
+            first_not_newer = next(
+                (i for i, a in enumerate(members) if a.date <= article.date), len(members)
+            )
+            start = max(0, first_not_newer - RELATED_WINDOW // 2)
+            members = members[start : first_not_newer + RELATED_WINDOW // 2]
+        for other in members:
+            if other is not article:
+                points[other.path] = points.get(other.path, 0) + 1
+                when[other.path] = other.date
+    ranked = sorted(points, key=lambda p: (-points[p], abs(when[p] - article.date), p))
+    return ranked[:RELATED_COUNT]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_related_matches_the_plain_ranking_on_a_random_site(seed: int) -> None:
+    """Ties everywhere: few distinct times (two time zones for one instant), few
+    tags in two spellings, so scores, distances and windows all tie and overlap."""
+    rng = random.Random(seed)
+    names = ["Flood", "flood", "Rice", "Budget", "budget", "Cricket", "Port", "Dengue"]
+    zones = [dt.UTC, dt.timezone(dt.timedelta(hours=6))]
+    articles = [
+        make_article(
+            title=f"Story {i}",
+            path=f"world/{rng.randrange(10**6):06d}-{i}.md",
+            date=(FIXED_NOW - dt.timedelta(hours=rng.randrange(60))).astimezone(rng.choice(zones)),
+            tags=tuple(rng.sample(names, rng.randint(0, 4))),
+        )
+        for i in range(400)
+    ]
+    articles = select_articles(articles, include_drafts=False, now=FIXED_NOW)
+    site = build_site(articles, CONFIG)
+    tags = {t.slug: t for t in site.tags}
+    assert max(len(t.articles) for t in site.tags) > 2 * RELATED_WINDOW  # windows matter
+    pages = pages_by_url(site.pages)
+    ties = 0
+    for article in articles:
+        related = [a.path for a in pages[article.url].context["related"]]
+        assert related == plain_related(article, tags), article.path
+        ties += len({a.date for a in pages[article.url].context["related"]}) < len(related)
+    assert ties > 10  # the ranking had equal times to order by path
 
 
 def test_home_has_lead_and_latest_per_section_without_repeating_the_lead() -> None:
