@@ -36,12 +36,13 @@ def select_articles(
 
 
 def article_url(article: Article, pattern: str) -> str:
+    date = article.date
     url = pattern.format(
         section=article.section,
         slug=article.slug,
-        year=f"{article.date.year:04d}",
-        month=f"{article.date.month:02d}",
-        day=f"{article.date.day:02d}",
+        year=f"{date.year:04d}",
+        month=f"{date.month:02d}",
+        day=f"{date.day:02d}",
     )
     return url.lstrip("/")
 
@@ -156,6 +157,9 @@ def _build_site(articles: list[Article], config: Config) -> Site:
 def check_page_collisions(pages: list[Page]) -> None:
     """An article whose URL is also a generated page's (a section, tag or archive
     page) is an error naming the article's file, not a clash found while writing."""
+    paths = [page.output_path for page in pages]
+    if len(set(paths)) == len(paths):
+        return
     owners: dict[str, Page] = {}
     errors = []
     for page in pages:
