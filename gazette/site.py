@@ -36,13 +36,13 @@ def select_articles(
 
 
 def article_url(article: Article, pattern: str) -> str:
-    date = article.date
+    if "year" in pattern or "month" in pattern or "day" in pattern:
+        date = article.date
+        year, month, day = f"{date.year:04d}", f"{date.month:02d}", f"{date.day:02d}"
+    else:  # a pattern not naming them cannot use them; formatting them is half the time
+        year = month = day = ""
     url = pattern.format(
-        section=article.section,
-        slug=article.slug,
-        year=f"{date.year:04d}",
-        month=f"{date.month:02d}",
-        day=f"{date.day:02d}",
+        section=article.section, slug=article.slug, year=year, month=month, day=day
     )
     return url.lstrip("/")
 
