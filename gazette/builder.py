@@ -49,7 +49,15 @@ from gazette.deps import PageInputs, digest, template_digest
 from gazette.errors import GazetteError
 from gazette.markup import MarkdownRenderer, opening_text, with_dateline_and_credit
 from gazette.model import Article, Page, Site
-from gazette.output import Manifest, Spare, Stage, WriteReport, file_digest, verify_manifest
+from gazette.output import (
+    Manifest,
+    Spare,
+    Stage,
+    WriteReport,
+    file_digest,
+    files_below,
+    verify_manifest,
+)
 from gazette.render import make_environment, render_page
 from gazette.sanitize import sanitize_html
 from gazette.site import build_site, select_articles
@@ -314,7 +322,8 @@ class Builder:
         if errors:  # every content problem at once, before output/ is touched
             raise GazetteError.collect(errors)
         inputs = self._inputs_digest(state, articles, assets.files)
-        if inputs == state.inputs and self._untouched(state.manifest):
+        manifest, present = self._published(state)
+        if inputs == state.inputs and self._untouched(state.manifest, manifest, present):
             # Same articles, templates, static files and settings as the build that made
             # output/, which is still as it left it: nothing to do.
             report = WriteReport(0, len(state.manifest), 0)
@@ -324,7 +333,7 @@ class Builder:
         self._mark("site model")
         extras = [*assets.files, *machine_files(site, config, assets, self._with_texts)]
         self._mark("feeds, sitemaps")
-        result = self._write(state, site, assets.urls, extras, started)
+        result = self._write(state, site, assets.urls, extras, (manifest, present), started)
         state.inputs, state.page_count = inputs, len(site.pages)
         self._save(touched)
         self._mark("cache saved")
@@ -398,7 +407,8 @@ class Builder:
                 else:
                     gone.add(relative)
         if full_scan:
-            files = {p.relative_to(content_dir).as_posix(): p for p in discover(content_dir)}
+            cut = len(str(content_dir)) + 1  # as text: pathlib is slow over 100,000 files
+            files = {str(p)[cut:].replace(os.sep, "/"): p for p in discover(content_dir)}
             gone = set(state.sources) - set(files)
             candidates = files
 
@@ -465,6 +475,7 @@ class Builder:
         site: Site,
         asset_urls: dict[str, str],
         extras: list[OutputFile],
+        published: tuple[Manifest, list[str]],
         started: float,
     ) -> BuildResult:
         config = self.config
@@ -482,10 +493,7 @@ class Builder:
             digest(state.settings, repr(sorted(asset_urls.items())), repr(site.edition), repr(nav)),
         )
         templates: dict[str, str] = {}
-        # Between builds of one Builder, output/ is taken to hold what the last build
-        # left; a new Builder (each command-line run) checks.
-        trusted = self._trusted and self._trusted == state.manifest.keys()
-        manifest = state.manifest if trusted else verify_manifest(self.output_dir, state.manifest)
+        manifest, present = published
         todo: list[int] = []
         digests: dict[str, str] = {}
         folder = config.templates_dir
@@ -498,7 +506,16 @@ class Builder:
                 todo.append(index)
         self._mark("plan")
         extra_digests = {file.path: file_digest(file.data) for file in extras}
-        if not todo and self._untouched(manifest, digests.keys(), extra_digests):
+        unchanged_extras = all(
+            (entry := manifest.get(path)) is not None and entry.digest == data_digest
+            for path, data_digest in extra_digests.items()
+        )
+        if (
+            not todo
+            and unchanged_extras
+            and self._untouched(state.manifest, manifest, present)
+            and digests.keys() | extra_digests.keys() == manifest.keys()
+        ):
             report = WriteReport(0, len(manifest), 0)
             state.manifest = manifest
             self._trusted = set(manifest)
@@ -511,7 +528,7 @@ class Builder:
             manifest,
             spare_root=spare_root,
             spare=spare,
-            published=manifest.keys() if trusted else None,
+            published=present,
         )
         global _JOB
         try:
@@ -523,9 +540,8 @@ class Builder:
             ):
                 stage.adopt(site.pages[index].output_path, data_digest, changed)
             rendered = set(todo)
-            for index, page in enumerate(site.pages):
-                if index not in rendered:
-                    stage.keep(page.output_path)
+            pages = site.pages
+            stage.keep_all(pages[i].output_path for i in range(len(pages)) if i not in rendered)
             self._mark("render and write")
             report, new_manifest = stage.commit()
             self._mark("publish")
@@ -543,25 +559,20 @@ class Builder:
             len(site.articles), len(site.pages), report, len(todo), changed_paths, started
         )
 
-    def _untouched(
-        self,
-        manifest: Manifest,
-        page_paths: Iterable[str] | None = None,
-        extra_digests: dict[str, str] | None = None,
-    ) -> bool:
-        """True when output/ holds exactly `manifest` (nothing else, nothing less, nothing
-        edited) and, when given, exactly these pages and extra files."""
-        if not manifest or len(verify_manifest(self.output_dir, manifest)) != len(manifest):
-            return False
-        if extra_digests is not None and page_paths is not None:
-            if any(
-                manifest.get(p) is None or manifest[p].digest != d for p, d in extra_digests.items()
-            ):
-                return False
-            if set(page_paths) | extra_digests.keys() != manifest.keys():
-                return False
-        count = sum(len(names) for _, _, names in os.walk(self.output_dir))
-        return count == len(manifest)
+    def _published(self, state: State) -> tuple[Manifest, list[str]]:
+        """The manifest's entries that are still true of output/, and every file there.
+        Between builds of one Builder, output/ is taken to hold what the last build
+        left; a new Builder (each command-line run) looks."""
+        if self._trusted and self._trusted == state.manifest.keys():
+            return state.manifest, list(state.manifest)
+        present = files_below(self.output_dir) if self.output_dir.is_dir() else []
+        return verify_manifest(self.output_dir, state.manifest), present
+
+    @staticmethod
+    def _untouched(recorded: Manifest, valid: Manifest, present: list[str]) -> bool:
+        """True when output/ holds exactly what the manifest records: nothing edited,
+        nothing missing, nothing added."""
+        return bool(recorded) and len(recorded) == len(valid) == len(present)
 
     def _result(
         self,

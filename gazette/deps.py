@@ -56,7 +56,8 @@ class PageInputs:
             if name != "meta":  # made from the page, its terms and config (see structured.py)
                 parts.append(name)
                 self._add(value, parts)
-        return digest(*parts)
+        data = "\0".join(parts).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(data, digest_size=16).hexdigest()
 
     def _add(self, value: Any, parts: list[str]) -> None:
         kind = type(value)

@@ -79,9 +79,10 @@ def verify_manifest(output_dir: Path, manifest: Manifest) -> Manifest:
     """The entries of `manifest` whose file in `output_dir` is still exactly as written
     (same inode, size and time): a file edited or removed by hand is not trusted."""
     valid: Manifest = {}
+    root = f"{output_dir}/"  # strings, not Paths: a big site has tens of thousands of files
     for path, entry in manifest.items():
         try:
-            st = os.stat(output_dir / path)
+            st = os.stat(root + path)
         except OSError:
             continue
         if (st.st_size, st.st_mtime_ns, st.st_ino) == (entry.size, entry.mtime_ns, entry.inode):
@@ -216,13 +217,18 @@ class Stage:
         self._dirs.add(path.rpartition("/")[0])
         (self.written if changed else self.unchanged)[path] = digest
 
-    def keep(self, path: str) -> None:
-        """Carry the published `path` (listed in the manifest) over unchanged."""
-        self._claim(path)
-        self._parent(path)
-        if not self._link(path):
-            raise FileNotFoundError(self.output_dir / path)
-        self.unchanged[path] = self.manifest[path].digest
+    def keep_all(self, paths: Iterable[str]) -> None:
+        """Carry the published `paths` (listed in the manifest) over unchanged, cheaply
+        (a big site's unchanged pages): their paths were checked when first written."""
+        for path in paths:
+            if path in self.written or path in self.unchanged:
+                self._claim(path)  # raises: two outputs for one path
+            entry = self.manifest[path]
+            if self.reused.get(path) != entry.inode:
+                self._parent(path)
+                if not self._link(path):
+                    raise FileNotFoundError(self.output_dir / path)
+            self.unchanged[path] = entry.digest
 
     def _drop_unclaimed(self) -> None:
         """Remove what the kept version had and the new one does not."""
@@ -243,7 +249,7 @@ class Stage:
         seen = self.written.keys() | self.unchanged.keys()
         current = list(self.published) if self.published is not None else []
         if self.published is None:
-            current = list(_files_below(self.output_dir))
+            current = files_below(self.output_dir)
         self.removed = [p for p in current if p not in seen]
         removed = len(self.removed)
         self._drop_unclaimed()
@@ -307,13 +313,14 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _files_below(folder: Path) -> Iterable[str]:
-    if not folder.is_dir():
-        return
+def files_below(folder: Path) -> list[str]:
+    """Every file below `folder`, as relative POSIX paths."""
+    found: list[str] = []
+    cut = len(str(folder)) + 1
     for dirpath, _dirs, names in os.walk(folder):
-        base = Path(dirpath).relative_to(folder)
-        for name in names:
-            yield (base / name).as_posix()
+        prefix = dirpath[cut:].replace(os.sep, "/")
+        found += [f"{prefix}/{name}" for name in names] if prefix else names
+    return found
 
 
 def _exchange_in(staging: Path, output_dir: Path) -> None:

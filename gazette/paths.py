@@ -9,7 +9,7 @@ image path or file name can make the build write outside `output/`.
 from __future__ import annotations
 
 import os
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from gazette.errors import GazetteError
 
@@ -61,10 +61,9 @@ def _shown(path: Path, base: Path) -> str:
 
 def is_safe_relative(path: str) -> bool:
     """True when `path` names a place inside its folder: relative, no '..', no NUL."""
-    if not path or "\x00" in path or "\\" in path:
+    if not path or "\x00" in path or "\\" in path or path.startswith("/"):
         return False
-    pure = PurePosixPath(path)
-    return not pure.is_absolute() and ".." not in pure.parts and not path.startswith("/")
+    return ".." not in path.split("/")
 
 
 def check_output_path(path: str) -> None:
