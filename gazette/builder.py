@@ -55,8 +55,7 @@ from gazette.output import (
     Stage,
     WriteReport,
     file_digest,
-    files_below,
-    verify_manifest,
+    survey,
 )
 from gazette.render import make_environment, render_page
 from gazette.sanitize import sanitize_html
@@ -565,8 +564,7 @@ class Builder:
         left; a new Builder (each command-line run) looks."""
         if self._trusted and self._trusted == state.manifest.keys():
             return state.manifest, list(state.manifest)
-        present = files_below(self.output_dir) if self.output_dir.is_dir() else []
-        return verify_manifest(self.output_dir, state.manifest), present
+        return survey(self.output_dir, state.manifest)
 
     @staticmethod
     def _untouched(recorded: Manifest, valid: Manifest, present: list[str]) -> bool:

@@ -75,21 +75,6 @@ def published_state(path: Path, digest: str) -> Published:
     return Published(digest, st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def verify_manifest(output_dir: Path, manifest: Manifest) -> Manifest:
-    """The entries of `manifest` whose file in `output_dir` is still exactly as written
-    (same inode, size and time): a file edited or removed by hand is not trusted."""
-    valid: Manifest = {}
-    root = f"{output_dir}/"  # strings, not Paths: a big site has tens of thousands of files
-    for path, entry in manifest.items():
-        try:
-            st = os.stat(root + path)
-        except OSError:
-            continue
-        if (st.st_size, st.st_mtime_ns, st.st_ino) == (entry.size, entry.mtime_ns, entry.inode):
-            valid[path] = entry
-    return valid
-
-
 @dataclass(frozen=True)
 class Spare:
     """The version of the site before the published one, kept for reuse.
@@ -249,7 +234,7 @@ class Stage:
         seen = self.written.keys() | self.unchanged.keys()
         current = list(self.published) if self.published is not None else []
         if self.published is None:
-            current = files_below(self.output_dir)
+            current = survey(self.output_dir, {})[1]
         self.removed = [p for p in current if p not in seen]
         removed = len(self.removed)
         self._drop_unclaimed()
@@ -313,14 +298,34 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def files_below(folder: Path) -> list[str]:
-    """Every file below `folder`, as relative POSIX paths."""
+def survey(folder: Path, manifest: Manifest) -> tuple[Manifest, list[str]]:
+    """One pass over `folder`: the entries of `manifest` whose file is still exactly as
+    written (same inode, size and time), and every file there (relative POSIX paths).
+    A big site has tens of thousands of files, so this uses scandir and plain strings."""
+    valid: Manifest = {}
     found: list[str] = []
-    cut = len(str(folder)) + 1
-    for dirpath, _dirs, names in os.walk(folder):
-        prefix = dirpath[cut:].replace(os.sep, "/")
-        found += [f"{prefix}/{name}" for name in names] if prefix else names
-    return found
+
+    def visit(path: str, prefix: str) -> None:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    visit(entry.path, f"{prefix}{entry.name}/")
+                    continue
+                relative = prefix + entry.name
+                found.append(relative)
+                known = manifest.get(relative)
+                if known is not None:
+                    st = entry.stat(follow_symlinks=True)
+                    if (st.st_size, st.st_mtime_ns, st.st_ino) == (
+                        known.size,
+                        known.mtime_ns,
+                        known.inode,
+                    ):
+                        valid[relative] = known
+
+    if folder.is_dir():
+        visit(str(folder), "")
+    return valid, found
 
 
 def _exchange_in(staging: Path, output_dir: Path) -> None:

@@ -81,9 +81,17 @@ class SiteEnvironment(jinja2.Environment):
     known, so it is an error here, with the way to do it instead."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
+        # Jinja's own lookup, written out: every `a.b` of every page comes through here
         if attribute == "articles" and type(obj) in _LISTS:
             _no_list(obj)
-        return super().getattr(obj, attribute)
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         if argument == "articles" and type(obj) in _LISTS:
