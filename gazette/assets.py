@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gazette.markup import code_stylesheet
-from gazette.paths import walk_files
+from gazette.paths import walk, walk_files
 
 FINGERPRINTED = {".css", ".js"}
 IGNORED_NAMES = {".DS_Store", "Thumbs.db"}
@@ -54,9 +54,12 @@ def collect_assets(static_dir: Path, content_dir: Path) -> Assets:
         assets.urls[name] = f"static/{target}"
         assets.files.append(OutputFile(f"static/{target}", data))
     if content_dir.is_dir():
-        for path in walk_files(content_dir):
-            relative = path.relative_to(content_dir)
-            if path.suffix != ".md" and not _skip(relative):
+        cut = len(str(content_dir)) + 1
+        for name in walk(content_dir):  # as text: content/ holds every article too
+            if name.endswith(".md"):
+                continue
+            relative = Path(name[cut:])
+            if not _skip(relative):
                 assets.content_files.add(relative.as_posix())
-                assets.files.append(OutputFile(relative.as_posix(), path.read_bytes()))
+                assets.files.append(OutputFile(relative.as_posix(), Path(name).read_bytes()))
     return assets

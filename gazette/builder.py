@@ -44,7 +44,7 @@ from gazette import cache as disk_cache
 from gazette.assets import OutputFile, collect_assets
 from gazette.cache import TextStore
 from gazette.config import Config, load_config
-from gazette.content import discover, read_articles
+from gazette.content import markdown_files, read_articles
 from gazette.deps import PageInputs, digest, template_digest
 from gazette.errors import GazetteError
 from gazette.markup import MarkdownRenderer, opening_text, with_dateline_and_credit
@@ -321,7 +321,9 @@ class Builder:
         if errors:  # every content problem at once, before output/ is touched
             raise GazetteError.collect(errors)
         inputs = self._inputs_digest(state, articles, assets.files)
+        self._mark("assets and inputs")
         manifest, present = self._published(state)
+        self._mark("output/ checked")
         if inputs == state.inputs and self._untouched(state.manifest, manifest, present):
             # Same articles, templates, static files and settings as the build that made
             # output/, which is still as it left it: nothing to do.
@@ -389,7 +391,7 @@ class Builder:
         keep their previous state) and the relative paths whose state changed at all."""
         content_dir = self.config.content_dir
         content_abs = content_dir.absolute()
-        candidates: dict[str, Path] = {}
+        candidates: dict[str, str] = {}  # relative path -> path, as text (100,000 files)
         gone: set[str] = set()
         full_scan = changed is None or not state.sources
         if not full_scan:
@@ -402,26 +404,26 @@ class Builder:
                     break
                 relative = path.relative_to(content_abs).as_posix()
                 if path.is_file():
-                    candidates[relative] = content_dir / relative
+                    candidates[relative] = str(content_dir / relative)
                 else:
                     gone.add(relative)
         if full_scan:
-            cut = len(str(content_dir)) + 1  # as text: pathlib is slow over 100,000 files
-            files = {str(p)[cut:].replace(os.sep, "/"): p for p in discover(content_dir)}
-            gone = set(state.sources) - set(files)
-            candidates = files
+            cut = len(str(content_dir)) + 1
+            candidates = {p[cut:].replace(os.sep, "/"): p for p in markdown_files(content_dir)}
+            gone = set(state.sources) - candidates.keys()
+        told = {str(p) for p in changed} if changed is not None else set()
 
         pending: list[tuple[str, Path]] = []
-        for relative, path in sorted(candidates.items()):
+        for relative, name in sorted(candidates.items()):
             known = state.sources.get(relative)
-            if known is not None and not (changed is not None and path.absolute() in changed):
+            if known is not None and not (told and os.path.abspath(name) in told):
                 try:
-                    if known.stat == _stat_key(path.stat()):
+                    if known.stat == _stat_key(os.stat(name)):
                         continue
                 except FileNotFoundError:
                     gone.add(relative)
                     continue
-            pending.append((relative, path))
+            pending.append((relative, Path(name)))
 
         global _PARSE
         _PARSE = _ParseJob(self.config, self.store)

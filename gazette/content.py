@@ -22,7 +22,7 @@ from gazette.config import Config
 from gazette.errors import GazetteError
 from gazette.hijri import HijriDate, HijriRangeError, check_override, parse_hijri, to_hijri
 from gazette.model import Article, Weather
-from gazette.paths import walk_files
+from gazette.paths import walk
 from gazette.slugs import make_slug
 
 try:  # libyaml is ten times faster; fall back to pure Python where it is missing
@@ -85,7 +85,14 @@ def discover(content_dir: Path) -> list[Path]:
             file=content_dir,
             hint="create it and put articles in section folders, e.g. content/world/",
         )
-    return [p for p in walk_files(content_dir) if p.suffix == ".md"]
+    return [Path(p) for p in markdown_files(content_dir)]
+
+
+def markdown_files(content_dir: Path) -> list[str]:
+    """`discover` as plain strings (absolute or relative as `content_dir` is given)."""
+    if not content_dir.is_dir():
+        discover(content_dir)  # raises the error for a missing folder
+    return [p for p in walk(content_dir) if p.endswith(".md")]
 
 
 def read_source(path: Path, content_dir: Path) -> SourceFile:

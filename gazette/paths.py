@@ -19,36 +19,40 @@ def walk_files(root: Path, shown: Path | None = None) -> list[Path]:
 
     `shown` is the folder paths are shown relative to in messages (default: root's parent).
     """
+    return [Path(p) for p in walk(root, shown)]
+
+
+def walk(root: Path, shown: Path | None = None) -> list[str]:
+    """`walk_files` as plain strings, which a site of 100,000 files needs for speed."""
     base = shown if shown is not None else root.parent
     real_base = Path(os.path.realpath(base))
-    found: list[Path] = []
+    found: list[str] = []
 
-    def visit(folder: Path, ancestors: tuple[str, ...]) -> None:
+    def visit(folder: str, ancestors: tuple[str, ...]) -> None:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
             raise GazetteError(
                 f"cannot read folder: {exc.strerror}",
-                file=_shown(folder, base),
+                file=_shown(Path(folder), base),
                 hint="check the folder's permissions",
             ) from None
         for entry in entries:
-            path = Path(entry.path)
             if entry.is_dir(follow_symlinks=True):
-                real = os.path.realpath(path)
+                real = os.path.realpath(entry.path)
                 if real in ancestors:
                     raise GazetteError(
                         f"symlink loop: this link points back to {_shown(Path(real), real_base)}, "
                         "which contains it",
-                        file=_shown(path, base),
+                        file=_shown(Path(entry.path), base),
                         hint="remove the link or point it at a folder outside this one",
                     )
-                visit(path, (*ancestors, real))
+                visit(entry.path, (*ancestors, real))
             elif entry.is_file(follow_symlinks=True):
-                found.append(path)
+                found.append(entry.path)
 
     if root.is_dir():
-        visit(root, (os.path.realpath(root),))
+        visit(str(root), (os.path.realpath(root),))
     return found
 
 
