@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import random
 
 import pytest
@@ -246,3 +247,33 @@ def test_article_on_a_generated_page_url_is_an_error_naming_its_file() -> None:
     assert err.file == "content/world/world.md"
     assert "/world/" in err.message and "section page 'World'" in err.message
     assert "slug" in (err.hint or "")
+
+
+def test_build_leaves_the_cycle_collector_as_it_found_it_even_on_error() -> None:
+    clash = make_article(title="World", path="world/world.md")
+    config = parse_config({"site": {"permalink": "/{slug}/"}, "sections": {"world": "World"}})
+    assert gc.isenabled()
+    build_site([make_article(title="One")], CONFIG)
+    assert gc.isenabled()
+    with pytest.raises(GazetteError):
+        build_site([clash, make_article(title="Other")], config)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build_site([make_article(title="Two")], CONFIG)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_related_when_two_articles_share_a_path() -> None:
+    """Only possible in memory (files have one path each), but still ranked."""
+    older = make_article(title="Twin", date=days_ago(3), tags=("a",))
+    newer = make_article(title="Twin", date=days_ago(1), tags=("a",))
+    other = make_article(title="Other", date=days_ago(2), tags=("a",))
+    site = build_site([newer, other, older], CONFIG)
+    related = {
+        id(p.context["article"]): p.context["related"] for p in site.pages if "related" in p.context
+    }
+    assert related[id(other)] == [newer, older]  # a day away each, one path: newest first
+    assert related[id(newer)] == [other, older]
