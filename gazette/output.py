@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from gazette.assets import OutputFile
 from gazette.errors import GazetteError
@@ -53,9 +54,9 @@ def clean_leftovers(output_dir: Path) -> None:
             shutil.rmtree(leftover)
 
 
-@dataclass(frozen=True)
-class Published:
-    """What the manifest remembers of one published file, to skip re-reading it."""
+class Published(NamedTuple):
+    """What the manifest remembers of one published file, to skip re-reading it.
+    A tuple: the cache holds one per output file, and tuples load fastest."""
 
     digest: str  # sha256 of the bytes
     size: int
