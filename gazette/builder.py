@@ -105,6 +105,10 @@ class State:
     spare: Spare | None = None  # the replaced version of output/, kept in the cache folder
     inputs: str = ""  # digest of what the last complete build was made of (see _inputs_digest)
     page_count: int = 0
+    # When an edit leaves the site's shape as it was (same pages, templates, masthead),
+    # only the pages that show an edited article can change: `referrers` lists them.
+    shape: str = ""  # digest of settings, shared context, templates and the site's structure
+    referrers: dict[str, list[int]] = field(default_factory=dict)  # article -> page indices
 
 
 def _shard(relative: str) -> str:
@@ -131,6 +135,18 @@ def _thaw(parts: dict[str, Any]) -> State:
         if name != "state" and isinstance(shard, dict):
             state.sources.update(shard)
     return state
+
+
+def _structure(site: Site) -> str:
+    """What decides the site's pages and their order: each article's place in it."""
+    return digest(
+        repr(
+            [
+                (a.path, a.url, a.date, a.section, a.slug, a.tags, a.author, a.draft, a.updated)
+                for a in site.articles
+            ]
+        )
+    )
 
 
 def _stat_key(st: os.stat_result) -> tuple[int, int, int]:
@@ -272,6 +288,7 @@ class Builder:
         self._env: Any = None
         self._last = 0.0
         self._trusted: set[str] = set()  # what this Builder last published (see _write)
+        self._pending: set[str] = set()  # articles edited since the last complete build
 
     # -- the build, stage by stage ------------------------------------------------------
 
@@ -309,7 +326,8 @@ class Builder:
             self._env = None
         self._mark("cache loaded")
 
-        errors, touched = self._read_sources(state, changed)
+        errors, touched, dirty = self._read_sources(state, changed)
+        self._pending |= dirty  # edited since the last complete build (one may fail)
         self._mark("read and parse (+ Markdown in workers)")
         articles = select_articles(
             (s.article for s in state.sources.values()),
@@ -336,6 +354,7 @@ class Builder:
         self._mark("feeds, sitemaps")
         result = self._write(state, site, assets.urls, extras, (manifest, present), started)
         state.inputs, state.page_count = inputs, len(site.pages)
+        self._pending = set()
         self._save(touched)
         self._mark("cache saved")
         return dataclasses.replace(result, seconds=time.perf_counter() - started)
@@ -386,9 +405,10 @@ class Builder:
 
     def _read_sources(
         self, state: State, changed: set[Path] | None
-    ) -> tuple[list[GazetteError], set[str]]:
+    ) -> tuple[list[GazetteError], set[str], set[str]]:
         """Bring `state.sources` up to date; return the problems found in files (those
-        keep their previous state) and the relative paths whose state changed at all."""
+        keep their previous state), the relative paths whose state changed at all and
+        those whose article did (new, edited or gone)."""
         content_dir = self.config.content_dir
         content_abs = content_dir.absolute()
         candidates: dict[str, str] = {}  # relative path -> path, as text (100,000 files)
@@ -436,6 +456,7 @@ class Builder:
             _PARSE = None
         errors: list[GazetteError] = []
         seen = set()
+        dirty = set()
         for relative, stat, data_digest, article, problems, key in results:
             seen.add(relative)
             errors += problems
@@ -444,10 +465,12 @@ class Builder:
                 known.stat = stat  # touched, not changed
             elif article is not None:
                 state.sources[relative] = Source(stat, data_digest, article, key)
+                dirty.add(relative)
         gone |= {relative for relative, _ in pending if relative not in seen}
         for relative in gone:
-            state.sources.pop(relative, None)
-        return errors, seen | gone
+            if state.sources.pop(relative, None) is not None:
+                dirty.add(relative)
+        return errors, seen | gone, dirty
 
     def _text(self, article: Article) -> Article:
         """`article` with its HTML and table of contents, from the text store (converted
@@ -493,16 +516,34 @@ class Builder:
             {path: source.digest for path, source in state.sources.items()},
             digest(state.settings, repr(sorted(asset_urls.items())), repr(site.edition), repr(nav)),
         )
-        templates: dict[str, str] = {}
         manifest, present = published
-        todo: list[int] = []
-        digests: dict[str, str] = {}
+        pages = site.pages
         folder = config.templates_dir
-        for index, page in enumerate(site.pages):
-            if page.template not in templates:
-                templates[page.template] = template_digest(env, folder, page.template)
+        names = sorted({page.template for page in pages})
+        templates = {name: template_digest(env, folder, name) for name in names}
+        shape = digest(inputs.shared, repr(templates), _structure(site))
+        check: Iterable[int]
+        if shape == state.shape:
+            # the same pages with the same templates: only those showing an edited
+            # article can differ (and any whose file in output/ is not as written)
+            digests, referrers = dict(state.pages), state.referrers
+            check = {i for path in self._pending for i in referrers.get(path, ())}
+            if len(manifest) != len(state.manifest):
+                check |= {i for i, page in enumerate(pages) if page.output_path not in manifest}
+            check = sorted(check)
+        else:
+            digests, referrers, check = {}, {}, range(len(pages))
+        todo: list[int] = []
+        for index in check:
+            page = pages[index]
             path = page.output_path
-            digests[path] = inputs.of(page, templates[page.template])
+            if referrers is state.referrers:
+                digests[path] = inputs.of(page, templates[page.template])
+            else:
+                shown: list[str] = []
+                digests[path] = inputs.of(page, templates[page.template], shown)
+                for article in dict.fromkeys(shown):
+                    referrers.setdefault(article, []).append(index)
             if state.pages.get(path) != digests[path] or path not in manifest:
                 todo.append(index)
         self._mark("plan")
@@ -541,7 +582,6 @@ class Builder:
             ):
                 stage.adopt(site.pages[index].output_path, data_digest, changed)
             rendered = set(todo)
-            pages = site.pages
             stage.keep_all(pages[i].output_path for i in range(len(pages)) if i not in rendered)
             self._mark("render and write")
             report, new_manifest = stage.commit()
@@ -551,7 +591,7 @@ class Builder:
             raise
         finally:
             _JOB = None
-        state.pages = digests
+        state.pages, state.shape, state.referrers = digests, shape, referrers
         state.manifest = new_manifest
         state.spare = stage.spare
         self._trusted = set(new_manifest)

@@ -48,10 +48,13 @@ class PageInputs:
         self.identities = identities
         self.shared = shared
         self._memo: dict[int, str] = {}
+        self._shown: list[str] | None = None
 
-    def of(self, page: Page, template: str) -> str:
-        """`template`: the digest of the page's template and all it uses."""
+    def of(self, page: Page, template: str, shown: list[str] | None = None) -> str:
+        """`template`: the digest of the page's template and all it uses; `shown`
+        collects the paths of the articles the page shows."""
         parts = [self.shared, template, page.url, page.template, page.title]
+        self._shown = shown
         for name, value in page.context.items():
             if name != "meta":  # made from the page, its terms and config (see structured.py)
                 parts.append(name)
@@ -63,6 +66,8 @@ class PageInputs:
         kind = type(value)
         if kind is Article:
             parts.append(f"a\x1f{value.path}\x1f{self.identities[value.path]}\x1f{value.url}")
+            if self._shown is not None:
+                self._shown.append(value.path)
         elif kind is str:
             parts.append("s" + value)
         elif kind in (list, tuple):
