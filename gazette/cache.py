@@ -165,15 +165,27 @@ class TextStore:
     def _db(self) -> sqlite3.Connection:
         if self._connection is None or self._pid != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            try:
+                connection = self._open()
+            except sqlite3.DatabaseError:  # not a database (any more): start a new one
+                self.clear()
+                connection = self._open()
+            self._connection, self._pid = connection, os.getpid()
+        return self._connection
+
+    def _open(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        try:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS texts"
                 " (key TEXT PRIMARY KEY, html TEXT, toc TEXT, checksum TEXT)"
             )
-            self._connection, self._pid = connection, os.getpid()
-        return self._connection
+        except sqlite3.DatabaseError:
+            connection.close()
+            raise
+        return connection
 
     @staticmethod
     def _checksum(key: str, html: str, toc: str) -> str:
@@ -195,8 +207,11 @@ class TextStore:
             return None
         return row[0], row[1]
 
-    def has(self, key: str) -> bool:
-        return self.get(key) is not None
+    def empty(self) -> bool:
+        try:
+            return self._db().execute("SELECT 1 FROM texts LIMIT 1").fetchone() is None
+        except sqlite3.DatabaseError:
+            return True
 
     def put(self, rows: list[tuple[str, str, str]]) -> None:
         """Store (key, html, toc) rows, in one transaction."""

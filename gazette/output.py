@@ -147,7 +147,7 @@ class Stage:
     def _parent(self, path: str) -> None:
         folder = path.rpartition("/")[0]
         if folder not in self._dirs:
-            (self.staging / folder).mkdir(parents=True, exist_ok=True)
+            os.makedirs(f"{self.staging}/{folder}", exist_ok=True)
             self._dirs.add(folder)
 
     def _claim(self, path: str) -> None:
@@ -171,15 +171,24 @@ class Stage:
         this, then the parent `adopt()`s the result); True if the bytes changed."""
         check_output_path(path)  # before any folder is made: workers call this directly
         self._parent(path)
-        published = self.output_dir / path
         entry = self.manifest.get(path)
-        same = entry.digest == digest if entry is not None else _same_bytes(published, data)
+        if entry is not None:
+            same = entry.digest == digest
+        else:
+            same = _same_bytes(f"{self.output_dir}/{path}", data)
         if same and self._link(path):
             return False
-        target = self.staging / path
+        # plain os calls on text paths: a cold build of a big site writes tens of thousands
+        target = f"{self.staging}/{path}"
         if path in self.reused:
-            target.unlink(missing_ok=True)  # never write into a link to a published file
-        target.write_bytes(data)
+            _unlink(target)  # never write into a link to a published file
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         return True
 
     def _link(self, path: str) -> bool:
@@ -188,11 +197,11 @@ class Stage:
         inode = self.reused.get(path)
         if inode is not None and entry is not None and inode == entry.inode:
             return True  # the kept version already shares it
-        target = self.staging / path
+        target = f"{self.staging}/{path}"
         if inode is not None:
-            target.unlink(missing_ok=True)
+            _unlink(target)
         try:
-            os.link(self.output_dir / path, target)
+            os.link(f"{self.output_dir}/{path}", target)
         except FileNotFoundError:
             return False
         return True
@@ -290,13 +299,21 @@ def publish(output_dir: Path, files: Iterable[OutputFile]) -> WriteReport:
     return stage.commit()[0]
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _same_bytes(path: str, data: bytes) -> bool:
     try:
-        if path.stat().st_size != len(data):
+        if os.stat(path).st_size != len(data):
             return False
-        return path.read_bytes() == data
+        with open(path, "rb") as file:
+            return file.read() == data
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return False
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def survey(folder: Path, manifest: Manifest) -> tuple[Manifest, list[str]]:

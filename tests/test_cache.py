@@ -1,0 +1,63 @@
+"""The text store (gazette.cache.TextStore): rendered bodies kept on disk, each row
+checked before it is used, so a damaged store costs a conversion, never a wrong page."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from conftest import FIXED_NOW, copy_site, tree_bytes
+
+from gazette.builder import Builder
+from gazette.cache import TEXTS, TextStore, cache_dir_for
+from gazette.config import load_config
+from gazette.pipeline import build
+
+
+def test_rows_round_trip_and_unused_ones_are_dropped(tmp_path: Path) -> None:
+    store = TextStore(tmp_path / TEXTS)
+    store.put([("a", "<p>Alpha</p>", ""), ("b", "<p>Beta</p>", "<ul></ul>")])
+    assert store.get("a") == ("<p>Alpha</p>", "")
+    assert store.get("b") == ("<p>Beta</p>", "<ul></ul>")
+    assert store.get("c") is None
+    store.keep_only({"b"})
+    assert store.get("a") is None and store.get("b") is not None
+
+
+def test_a_tampered_row_is_not_served(tmp_path: Path) -> None:
+    store = TextStore(tmp_path / TEXTS)
+    store.put([("a", "<p>Alpha</p>", "")])
+    store.close()
+    with sqlite3.connect(tmp_path / TEXTS) as db:
+        db.execute("UPDATE texts SET html = '<p>Forged</p>' WHERE key = 'a'")
+    assert TextStore(tmp_path / TEXTS).get("a") is None
+
+
+def test_a_store_that_is_not_a_database_reads_as_empty(tmp_path: Path) -> None:
+    (tmp_path / TEXTS).write_bytes(b"not a database at all" * 100)
+    assert TextStore(tmp_path / TEXTS).get("a") is None
+
+
+def test_build_with_tampered_texts_still_matches_a_clean_build(tmp_path: Path) -> None:
+    """Every stored body is forged, then every page must be rendered again (a template
+    changed): the build converts the Markdown again rather than print the forgeries."""
+    root = copy_site("basic", tmp_path / "site")
+    out = tmp_path / "out"
+    Builder(load_config(root / "config.toml"), out, now=FIXED_NOW, cache=True).build()
+    store = cache_dir_for(out) / TEXTS
+    with sqlite3.connect(store) as db:
+        assert db.execute("UPDATE texts SET html = '<p>FORGED</p>'").rowcount > 0
+    template = root / "templates" / "article.html"
+    template.write_text(template.read_text().replace("{% block main %}", "{% block main %} "))
+    Builder(load_config(root / "config.toml"), out, now=FIXED_NOW, cache=True).build()
+    pages = tree_bytes(out)
+    assert not any(b"FORGED" in data for data in pages.values())
+    build(load_config(root / "config.toml"), tmp_path / "clean", now=FIXED_NOW)
+    assert pages == tree_bytes(tmp_path / "clean")
+
+
+def test_a_store_that_is_not_a_database_is_replaced(tmp_path: Path) -> None:
+    (tmp_path / TEXTS).write_bytes(b"not a database at all" * 100)
+    store = TextStore(tmp_path / TEXTS)
+    store.put([("a", "<p>Alpha</p>", "")])
+    assert store.get("a") == ("<p>Alpha</p>", "")
