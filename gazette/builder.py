@@ -60,6 +60,7 @@ from gazette.output import (
 from gazette.render import make_environment, render_page
 from gazette.sanitize import sanitize_html
 from gazette.site import build_site, select_articles
+from gazette.syndicate import annotate_pages, machine_files
 
 MARKUP_VERSION = "1"  # bump when markup.py's output changes for the same input
 PARALLEL_MIN_PAGES = 400  # fewer pages than this render faster without forking workers
@@ -109,6 +110,20 @@ class State:
     # only the pages that show an edited article can change: `referrers` lists them.
     shape: str = ""  # digest of settings, shared context, templates and the site's structure
     referrers: dict[str, list[int]] = field(default_factory=dict)  # article -> page indices
+    sitemaps: list[str] = field(default_factory=list)  # the sitemap files last written
+    templates: tuple[str, dict[str, str]] = ("", {})  # all template files' digest, closures
+
+
+@dataclass
+class Plan:
+    """What a build renders, and what it leaves the state with."""
+
+    todo: list[int]  # indices of the pages to render
+    digests: dict[str, str]  # every page's inputs digest, by output path
+    shape: str
+    referrers: dict[str, list[int]]
+    same_shape: bool  # as the published site: only pages showing edited articles changed
+    shared: dict[str, Any]  # the context every page gets
 
 
 def _shard(relative: str) -> str:
@@ -311,7 +326,7 @@ class Builder:
             raise
 
     def _build(self, changed_paths: Iterable[Path] | None) -> BuildResult:
-        from gazette.pipeline import build_now, check_output_dir, image_problems, machine_files
+        from gazette.pipeline import build_now, check_output_dir, image_problems, source_date_epoch
 
         started = time.perf_counter()
         self._mark("start")
@@ -353,9 +368,19 @@ class Builder:
         state.inputs = ""  # until this build completes
         site = build_site(articles, config)
         self._mark("site model")
-        extras = [*assets.files, *machine_files(site, config, assets, self._with_texts)]
+        plan = self._plan(state, site, assets.urls, manifest)
+        self._mark("plan")
+        # sitemap.xml lists every page with its articles' dates: the same shape, the same file
+        kept = state.sitemaps if plan.same_shape and set(state.sitemaps) <= manifest.keys() else []
+        machine = machine_files(
+            site, config, assets, source_date_epoch(config.tz), self._with_texts, not kept
+        )
+        if not kept:
+            state.sitemaps = [file.path for file in machine if file.path.startswith("sitemap")]
+        annotate_pages(site, config, assets, [site.pages[i] for i in plan.todo])
         self._mark("feeds, sitemaps")
-        result = self._write(state, site, assets.urls, extras, (manifest, present), started)
+        extras = [*assets.files, *machine]
+        result = self._write(state, site, plan, extras, kept, (manifest, present), started)
         state.inputs, state.page_count = inputs, len(site.pages)
         self._pending = set()
         self._save(touched)
@@ -381,13 +406,8 @@ class Builder:
     ) -> str:
         """Everything the site is made of: settings, the published articles' files,
         templates, static files, and the time the news sitemap's window ends at."""
-        folder = self.config.templates_dir
-        parts = [state.settings, os.environ.get("SOURCE_DATE_EPOCH", "")]
+        parts = [state.settings, os.environ.get("SOURCE_DATE_EPOCH", ""), self._template_files()]
         parts += [a.path + ":" + state.sources[a.path].digest for a in articles]
-        if folder.is_dir():
-            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-                parts.append(path.relative_to(folder).as_posix())
-                parts.append(hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest())
         for file in assets:
             parts.append(file.path)
             parts.append(hashlib.blake2b(file.data, digest_size=16).hexdigest())
@@ -496,34 +516,18 @@ class Builder:
         assert self.state is not None
         return self.state.sources
 
-    def _write(
-        self,
-        state: State,
-        site: Site,
-        asset_urls: dict[str, str],
-        extras: list[OutputFile],
-        published: tuple[Manifest, list[str]],
-        started: float,
-    ) -> BuildResult:
+    def _plan(
+        self, state: State, site: Site, asset_urls: dict[str, str], manifest: Manifest
+    ) -> Plan:
+        """Which pages to render: those whose inputs' digest is not the published page's."""
         config = self.config
-        env = self._environment()
-        shared = {
-            "site": config.site,
-            "config": config,
-            "nav": site.sections,
-            "edition": site.edition,
-            "assets": asset_urls,
-        }
         nav = [(s.slug, s.name, s.url) for s in site.sections]
         inputs = PageInputs(
             {path: source.digest for path, source in state.sources.items()},
             digest(state.settings, repr(sorted(asset_urls.items())), repr(site.edition), repr(nav)),
         )
-        manifest, present = published
         pages = site.pages
-        folder = config.templates_dir
-        names = sorted({page.template for page in pages})
-        templates = {name: template_digest(env, folder, name) for name in names}
+        templates = self._template_digests(state, sorted({page.template for page in pages}))
         shape = digest(inputs.shared, repr(templates), _structure(site))
         check: Iterable[int]
         if shape == state.shape:
@@ -549,7 +553,50 @@ class Builder:
                     referrers.setdefault(article, []).append(index)
             if state.pages.get(path) != digests[path] or path not in manifest:
                 todo.append(index)
-        self._mark("plan")
+        shared = {
+            "site": config.site,
+            "config": config,
+            "nav": site.sections,
+            "edition": site.edition,
+            "assets": asset_urls,
+        }
+        return Plan(todo, digests, shape, referrers, shape == state.shape, shared)
+
+    def _template_digests(self, state: State, names: list[str]) -> dict[str, str]:
+        """Each template's digest with all it uses. Finding what a template uses means
+        parsing it, so the answer is kept while no template file changes."""
+        files = self._template_files()
+        known_files, known = state.templates
+        if known_files != files or not set(names) <= known.keys():
+            env, folder = self._environment(), self.config.templates_dir
+            known = {name: template_digest(env, folder, name) for name in names}
+            state.templates = (files, known)
+        return {name: known[name] for name in names}
+
+    def _template_files(self) -> str:
+        """A digest of every file in templates/ (names and bytes)."""
+        folder = self.config.templates_dir
+        parts = []
+        if folder.is_dir():
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                parts.append(path.relative_to(folder).as_posix())
+                parts.append(hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest())
+        return digest(*parts)
+
+    def _write(
+        self,
+        state: State,
+        site: Site,
+        plan: Plan,
+        extras: list[OutputFile],
+        kept: list[str],
+        published: tuple[Manifest, list[str]],
+        started: float,
+    ) -> BuildResult:
+        config = self.config
+        env = self._environment()
+        manifest, present = published
+        pages, todo, digests = site.pages, plan.todo, plan.digests
         extra_digests = {file.path: file_digest(file.data) for file in extras}
         unchanged_extras = all(
             (entry := manifest.get(path)) is not None and entry.digest == data_digest
@@ -559,7 +606,7 @@ class Builder:
             not todo
             and unchanged_extras
             and self._untouched(state.manifest, manifest, present)
-            and digests.keys() | extra_digests.keys() == manifest.keys()
+            and digests.keys() | extra_digests.keys() | set(kept) == manifest.keys()
         ):
             report = WriteReport(0, len(manifest), 0)
             state.manifest = manifest
@@ -579,13 +626,14 @@ class Builder:
         try:
             for file in extras:
                 stage.add(file.path, file.data, extra_digests[file.path])
-            _JOB = _RenderJob(env, site.pages, shared, config, stage, self._text)
+            _JOB = _RenderJob(env, site.pages, plan.shared, config, stage, self._text)
             for index, data_digest, changed in self._map(
                 _render, todo, PARALLEL_MIN_PAGES, "pages"
             ):
                 stage.adopt(site.pages[index].output_path, data_digest, changed)
             rendered = set(todo)
             stage.keep_all(pages[i].output_path for i in range(len(pages)) if i not in rendered)
+            stage.keep_all(kept)
             self._mark("render and write")
             report, new_manifest = stage.commit()
             self._mark("publish")
@@ -594,7 +642,7 @@ class Builder:
             raise
         finally:
             _JOB = None
-        state.pages, state.shape, state.referrers = digests, shape, referrers
+        state.pages, state.shape, state.referrers = digests, plan.shape, plan.referrers
         state.manifest = new_manifest
         state.spare = stage.spare
         self._trusted = set(new_manifest)

@@ -19,7 +19,7 @@ from gazette.config import Config
 from gazette.errors import GazetteError
 from gazette.model import Article, Site
 from gazette.render import render_site
-from gazette.syndicate import TextLoader, syndicate
+from gazette.syndicate import syndicate
 
 __all__ = ["BuildResult", "Builder", "build", "build_now", "output_files"]
 
@@ -109,12 +109,10 @@ def _front_matter_line(config: Config, article: Article, key: str) -> int | None
     return None
 
 
-def machine_files(
-    site: Site, config: Config, assets: Assets, with_text: TextLoader | None = None
-) -> list[OutputFile]:
+def machine_files(site: Site, config: Config, assets: Assets) -> list[OutputFile]:
     """Feeds, sitemaps, robots.txt; also gives every page its `meta` (so call it before
     rendering). Made whole on every build from the site model."""
-    return syndicate(site, config, assets, source_date_epoch(config.tz), with_text)
+    return syndicate(site, config, assets, source_date_epoch(config.tz))
 
 
 def output_files(site: Site, config: Config, assets: Assets) -> Iterator[OutputFile]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from gazette.assets import Assets, OutputFile
 from gazette.config import Config
 from gazette.feeds import feed_files
-from gazette.model import Article, Site
+from gazette.model import Article, Page, Site
 from gazette.sitemaps import (
     NEWS_SITEMAP,
     ROBOTS,
@@ -37,16 +37,39 @@ def syndicate(
     reference: dt.datetime | None,
     with_text: TextLoader | None = None,
 ) -> list[OutputFile]:
-    """`reference` pins the news window's end (SOURCE_DATE_EPOCH); None: the newest article.
-    `with_text` gives articles their HTML back, for full-content feeds, when the site
-    model holds them without it (as big builds do)."""
-    publisher = resolve_publisher(config, assets)
+    """Every page's `meta` and every machine file, as a whole build needs them."""
+    annotate_pages(site, config, assets)
+    return machine_files(site, config, assets, reference, with_text)
+
+
+def annotate_pages(
+    site: Site, config: Config, assets: Assets, pages: list[Page] | None = None
+) -> None:
+    """Give `pages` (default: all) their `meta`: an incremental build annotates only the
+    pages it renders."""
+    shown = site if pages is None else dataclasses.replace(site, pages=pages)
+    annotate(shown, config, resolve_publisher(config, assets), feed_specs(site, config))
+
+
+def machine_files(
+    site: Site,
+    config: Config,
+    assets: Assets,
+    reference: dt.datetime | None,
+    with_text: TextLoader | None = None,
+    sitemap: bool = True,
+) -> list[OutputFile]:
+    """Feeds, sitemaps and robots.txt. `reference` pins the news window's end
+    (SOURCE_DATE_EPOCH); None: the newest article. `with_text` gives articles their HTML
+    back, for full-content feeds, when the site model holds them without it (as big
+    builds do). `sitemap=False` leaves sitemap.xml out, for a caller that knows it is
+    unchanged (it lists every page of the site)."""
     specs = feed_specs(site, config)
     if with_text is not None and config.feeds.full_content:
         specs = [dataclasses.replace(spec, articles=with_text(spec.articles)) for spec in specs]
-    annotate(site, config, publisher, specs)
     files = list(feed_files(site, specs, config, id_authority(site, config)))
-    files += sitemap_files(sitemap_entries(site, config), config)
+    if sitemap:
+        files += sitemap_files(sitemap_entries(site, config), config)
     news = news_sitemap(news_articles(site.articles, reference), config)
     files.append(OutputFile(NEWS_SITEMAP, xml_bytes(news)))
     if ROBOTS not in assets.content_files:  # a site's own robots.txt wins
