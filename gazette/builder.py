@@ -32,6 +32,7 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -39,6 +40,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import jinja2
 
 from gazette import cache as disk_cache
 from gazette.assets import OutputFile, collect_assets
@@ -51,6 +54,7 @@ from gazette.markup import MarkdownRenderer, opening_text, with_dateline_and_cre
 from gazette.model import Article, Page, Site
 from gazette.output import (
     Manifest,
+    Published,
     Spare,
     Stage,
     WriteReport,
@@ -136,7 +140,9 @@ def _freeze(state: State, touched: set[str] | None) -> tuple[dict[str, Any], set
     shards: dict[str, dict[str, Source]] = {f"sources-{n:02d}": {} for n in range(SHARDS)}
     for relative, source in state.sources.items():
         shards[_shard(relative)][relative] = source
-    rest = dataclasses.replace(state, sources={})
+    # manifest entries as plain tuples: pickle writes those several times faster
+    manifest = {path: tuple(entry) for path, entry in state.manifest.items()}
+    rest = dataclasses.replace(state, sources={}, manifest=manifest)  # type: ignore[arg-type]
     changed = None if touched is None else {"state"} | {_shard(r) for r in touched}
     return {"state": rest, **shards}, changed
 
@@ -149,6 +155,7 @@ def _thaw(parts: dict[str, Any]) -> State:
     for name, shard in parts.items():
         if name != "state" and isinstance(shard, dict):
             state.sources.update(shard)
+    state.manifest = {path: Published(*entry) for path, entry in state.manifest.items()}
     return state
 
 
@@ -317,12 +324,12 @@ class Builder:
             if self.cache_dir is not None and not (self.cache_dir / disk_cache.STAMP).exists():
                 # a first build that failed leaves no cache behind (the texts its workers
                 # stored are worth nothing without the state that names them)
-                self.store.clear()
-                for folder in (self.cache_dir, self.cache_dir.parent):
-                    try:
-                        folder.rmdir()
-                    except OSError:
-                        break
+                self.store.close()
+                shutil.rmtree(self.cache_dir, ignore_errors=True)
+                try:
+                    self.cache_dir.parent.rmdir()
+                except OSError:
+                    pass  # other output folders' caches are there too
             raise
 
     def _build(self, changed_paths: Iterable[Path] | None) -> BuildResult:
@@ -698,6 +705,10 @@ class Builder:
     def _environment(self) -> Any:
         if self._env is None:
             self._env = make_environment(self.config)
+            if self.cache_dir is not None:  # compiled templates, kept between runs
+                folder = self.cache_dir / "templates"
+                folder.mkdir(parents=True, exist_ok=True)
+                self._env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
         return self._env
 
     def _map(
