@@ -13,8 +13,8 @@ the server reloads only the tabs showing those pages.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
+import hashlib
 import multiprocessing
 import os
 import threading
@@ -31,9 +31,10 @@ import jinja2.meta
 from gazette.assets import FINGERPRINTED, Assets, collect_assets
 from gazette.config import Config, load_config
 from gazette.content import load_articles
+from gazette.deps import PageInputs
 from gazette.errors import GazetteError
 from gazette.markup import render_articles
-from gazette.model import Archive, Article, Page, Pagination, Site, Term
+from gazette.model import Article, Page, Site
 from gazette.pipeline import build_now, check_images
 from gazette.render import make_environment, page_root, render_page
 from gazette.site import build_site, select_articles
@@ -122,15 +123,15 @@ class PreviewSite:
         self._config: Config | None = None
         self._config_broken = False  # the last config.toml failed to load: retry it first
         self._articles: dict[Path, Article] = {}  # per Markdown file, converted
-        self._texts: dict[Path, bytes] = {}  # what each article was read from
+        self._digests: dict[Path, str] = {}  # of the bytes each article was read from
         self._file_errors: dict[Path, GazetteError] = {}
         self._assets: Assets | None = None
         self._sources: dict[str, Path] = {}  # output path -> file it is read from
         self._env: jinja2.Environment | None = None
         self._site: Site | None = None
         self._pages: dict[str, Page] = {}
-        self._signatures: dict[str, Any] = {}
-        self._referrers: dict[int, set[str]] = {}  # id(article) -> pages showing it
+        self._signatures: dict[str, str] = {}  # page URL -> digest of its inputs
+        self._referrers: dict[str, set[str]] = {}  # article path -> URLs of pages showing it
         self._publisher: Any = None
         self._sources_set: set[Path] = set()
         self._folders: set[Path] | None = None  # folders holding known sources, made on demand
@@ -173,7 +174,7 @@ class PreviewSite:
             config = self._config = load_config(self.config_path)
             self._config_broken = False
             self._articles.clear()
-            self._texts.clear()
+            self._digests.clear()
             self._file_errors.clear()
             self._assets = None
             self._env = None
@@ -231,7 +232,7 @@ class PreviewSite:
         }
         pages: frozenset[str] | None
         if needs_site:
-            signatures, referrers = survey(site)
+            signatures, referrers = survey(site, self._identities())
             if "config" in kinds or non_css or not self._same_globals(site):
                 pages = ALL
             else:
@@ -287,13 +288,13 @@ class PreviewSite:
         site = self._site
         if site is None or self._file_errors or self.error is not None:
             return None
-        edits: list[tuple[Path, Article, Article, bytes]] = []
+        edits: list[tuple[Path, Article, Article, str]] = []
         for path in paths:
             old = self._articles.get(path)
             if path.suffix != ".md" or old is None or not path.is_file():
                 return None
-            data = path.read_bytes()
-            if data == self._texts.get(path):
+            data = _digest(path.read_bytes())
+            if data == self._digests.get(path):
                 continue
             try:
                 (new,) = convert(config, load_articles(config, [path]))
@@ -311,8 +312,12 @@ class PreviewSite:
             for f in fields(Article):
                 setattr(old, f.name, getattr(new, f.name))
             old.url = url
-            self._texts[path] = data
-            pages |= self._referrers.get(id(old), set())
+            self._digests[path] = data
+            pages |= self._referrers.get(old.path, set())
+        if edits:  # those pages' inputs changed here, not in the next survey
+            inputs = PageInputs(self._identities(), "")
+            for url in pages & self._signatures.keys():
+                self._signatures[url] = inputs.of(self._pages[url], "")
         return frozenset(pages)
 
     def _non_css(self, kinds: dict[str, set[Path]]) -> bool:
@@ -339,18 +344,18 @@ class PreviewSite:
             paths = (
                 {p for p in paths if p.suffix == ".md"} | gone | (present - self._articles.keys())
             )
-        parsed: list[tuple[Path, bytes, Article]] = []
+        parsed: list[tuple[Path, str, Article]] = []
         for path in sorted(paths):
             if path.suffix != ".md":
                 continue
             try:
-                data = path.read_bytes() if path.is_file() else None
+                data = _digest(path.read_bytes()) if path.is_file() else None
             except OSError:
                 data = None  # removed while we looked; its own event follows
-            if data is not None and data == self._texts.get(path) and path in self._articles:
+            if data is not None and data == self._digests.get(path) and path in self._articles:
                 continue  # saved without a change: keep the article, and its pages
             self._articles.pop(path, None)
-            self._texts.pop(path, None)
+            self._digests.pop(path, None)
             self._file_errors.pop(path, None)
             if data is None:
                 continue  # deleted or renamed away
@@ -365,7 +370,7 @@ class PreviewSite:
         converted = convert(config, [article for _, _, article in parsed])
         for (path, data, _), article in zip(parsed, converted, strict=True):
             self._articles[path] = article
-            self._texts[path] = data
+            self._digests[path] = data
 
     def _collect_assets(self, config: Config, *, static_only: bool = False) -> Assets:
         self._folders = None
@@ -411,6 +416,10 @@ class PreviewSite:
             "assets": self._assets.urls,
         }
 
+    def _identities(self) -> dict[str, str]:
+        """What identifies each article's contents: its file's digest, by its path."""
+        return {article.path: self._digests[path] for path, article in self._articles.items()}
+
     def _same_globals(self, site: Site) -> bool:
         """Every page shows the navigation and the edition (date, weather) in its masthead."""
         old = self._site
@@ -419,7 +428,7 @@ class PreviewSite:
         return _globals(old) == _globals(site)
 
     def _affected(
-        self, site: Site, templates: set[str], signatures: dict[str, Any] | None
+        self, site: Site, templates: set[str], signatures: dict[str, str] | None
     ) -> frozenset[str]:
         """Pages whose inputs differ from the previous build's, or whose templates changed."""
         changed: set[str] = set()
@@ -558,54 +567,22 @@ def convert(config: Config, articles: list[Article]) -> list[Article]:
         return [article for chunk in pool.map(work, chunks) for article in chunk]
 
 
-def survey(site: Site) -> tuple[dict[str, Any], dict[int, set[str]]]:
-    """Every page's signature, and the pages that show each article (by `id`)."""
-    signatures: dict[str, Any] = {}
-    referrers: dict[int, set[str]] = {}
+def survey(site: Site, identities: dict[str, str]) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """Every page's inputs digest (as the builder makes it), and the pages that show
+    each article (by path)."""
+    inputs = PageInputs(identities, "")
+    signatures: dict[str, str] = {}
+    referrers: dict[str, set[str]] = {}
     for page in site.pages:
-        shown: set[int] = set()
-        signatures[page.url] = page_signature(page, shown)
-        for ref in shown:
-            referrers.setdefault(ref, set()).add(page.url)
+        shown: list[str] = []
+        signatures[page.url] = inputs.of(page, "", shown)
+        for path in shown:
+            referrers.setdefault(path, set()).add(page.url)
     return signatures, referrers
 
 
-def page_signature(page: Page, shown: set[int] | None = None) -> tuple[Any, ...]:
-    """What a page shows, by identity: an edited article is a new object, so any
-    page listing or linking it gets a different signature. The `id` of every
-    article it shows is added to `shown`."""
-    memo: dict[int, Any] = {}
-    shown = set() if shown is None else shown
-    return (page.template, page.title, _freeze(page.context, memo, shown))
-
-
-def _freeze(value: Any, memo: dict[int, Any], shown: set[int]) -> Any:
-    if isinstance(value, (str, int, float, bool, type(None), dt.date)):
-        return value
-    key = id(value)
-    if key in memo:
-        return memo[key]
-    frozen: Any
-    if isinstance(value, Article):
-        shown.add(key)
-        frozen = ("article", key)
-    elif isinstance(value, Term):
-        # By name and size only: the articles a listing shows are in its own context, and
-        # an article page must not change whenever another article of its section does.
-        frozen = ("term", value.kind, value.slug, value.name, value.url, len(value.articles))
-    elif isinstance(value, Archive):
-        frozen = ("archive", value.url, len(value.articles))
-    elif isinstance(value, Pagination):
-        frozen = ("pages", value.number, value.total, tuple(value.urls))
-    elif isinstance(value, dict):
-        # `meta` (structured data) is made from the page itself, its terms and config
-        frozen = tuple((k, _freeze(v, memo, shown)) for k, v in value.items() if k != "meta")
-    elif isinstance(value, (list, tuple)):
-        frozen = tuple(_freeze(v, memo, shown) for v in value)
-    else:
-        frozen = ("object", key)  # unknown: assume it changed (a new object every build)
-    memo[key] = frozen
-    return frozen
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _globals(site: Site) -> tuple[Any, ...]:
