@@ -616,6 +616,7 @@ class Builder:
             and digests.keys() | extra_digests.keys() | set(kept) == manifest.keys()
         ):
             report = WriteReport(0, len(manifest), 0)
+            state.pages, state.shape, state.referrers = digests, plan.shape, plan.referrers
             state.manifest = manifest
             self._trusted = set(manifest)
             return self._result(len(site.articles), len(site.pages), report, 0, (), started)

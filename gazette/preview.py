@@ -5,8 +5,8 @@ and kept until a change affects them, so a template or stylesheet edit costs
 nothing until a page is viewed, and `output/` is never touched. Between builds
 the parsed and converted articles are kept per file, so saving one article
 re-reads only that file. Each rebuild compares every page's inputs (the
-identity of the articles, terms and archives it shows, its template and what
-that template includes) with the previous build to say which pages changed;
+identity of the articles, terms and archives it shows, as `gazette.deps` digests
+them for the builder) with the previous build to say which pages changed;
 the server reloads only the tabs showing those pages.
 """
 
