@@ -10,7 +10,8 @@ a fresh process each time, so interpreter start-up and imports count):
 - no-op rebuild: nothing changed since the last build;
 - one article edited: a sentence added to one story's body;
 - one template edited: article.html changed (every article page uses it);
-- the same article edit through the in-process Builder, as the preview uses it;
+- the same article edit through one Builder kept alive in a process (no start-up,
+  no cache to load), as a long-running tool would use it;
 - peak memory: the largest resident set of any build process (workers included);
 - the floor: Markdown conversion alone of the same bodies, in 1 and N processes.
 
@@ -159,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     story.write_text(original, encoding="utf-8")
     run_build(site, output, args.jobs)
 
-    # the preview's path: one Builder kept alive, one file edited
+    # one Builder kept alive, one file edited
     from gazette.builder import Builder
     from gazette.config import load_config
 
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         result = builder.build({story})
         live.append(time.perf_counter() - t)
         print(f"  in-process edit #{n + 1}: {live[-1]:.3f} s [{result.summary()}]")
-    results["one article edited, in-process (preview)"] = live
+    results["one article edited, Builder kept alive"] = live
     story.write_text(original, encoding="utf-8")
 
     texts = bodies(site)

@@ -132,7 +132,7 @@ EDITS = [_edit_body, _edit_title, _edit_tags, _add, _delete, _rename, _draft, _t
     "seed", [int(s) for s in os.environ.get("GAZETTE_EDIT_SEEDS", "1 2").split()]
 )
 def test_random_edit_sequences_match_clean_builds(tmp_path: Path, seed: int) -> None:
-    """A Builder kept alive (as the preview keeps it) and one restarted from the disk
+    """A Builder kept alive (as a long-running tool keeps it) and one restarted from the disk
     cache each time (as the command line is) both give exactly a clean build."""
     rng = random.Random(seed)
     root = copy_site("basic", tmp_path / "site")
