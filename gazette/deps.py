@@ -91,8 +91,8 @@ def _token(value: Any) -> str:
         return f"t\x1f{value.kind}\x1f{value.slug}\x1f{value.name}\x1f{value.url}\x1f{value.count}"
     if isinstance(value, Archive):
         return f"r\x1f{value.url}\x1f{value.count}"
-    if isinstance(value, Pagination):
-        return f"p\x1f{value.number}\x1f{value.total}\x1f" + "\x1f".join(value.urls)
+    if isinstance(value, Pagination):  # its URLs follow from the first and the count
+        return f"p\x1f{value.number}\x1f{value.total}\x1f{value.urls[0] if value.urls else ''}"
     if value is None or isinstance(value, (int, float, bool, dt.date, dt.datetime)):
         return repr(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
