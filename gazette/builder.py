@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -427,8 +428,17 @@ class Builder:
 
     def _state(self) -> State:
         if self.state is None:
-            loaded = disk_cache.load(self.cache_dir, self.notice) if self.cache_dir else None
-            self.state = _thaw(loaded) if loaded else State()
+            enabled = gc.isenabled()
+            gc.disable()  # unpickling 100,000 articles would set off collection after collection
+            try:
+                loaded = disk_cache.load(self.cache_dir, self.notice) if self.cache_dir else None
+                self.state = _thaw(loaded) if loaded else State()
+            finally:
+                if enabled:
+                    gc.enable()
+            # The state lives as long as the Builder: later collections need not walk it
+            # again and again, nor touch (and so copy) its pages in forked workers.
+            gc.freeze()
             if not loaded:
                 self.store.clear()  # texts are only as good as the state that names them
         return self.state
@@ -730,6 +740,7 @@ class Builder:
                     bar.update(len(chunk))
                 return
             context = multiprocessing.get_context("fork")
+            gc.freeze()  # the inherited heap: workers leave it alone, so it stays shared
             with context.Pool(self.jobs) as pool:
                 for result in pool.imap_unordered(function, _chunks(items, self.jobs, 20)):
                     yield from result
