@@ -136,11 +136,7 @@ class Stage:
                     os.rename(folder, self.staging)
                 except OSError:
                     continue
-                self.reused = dict(spare.files)
-                for path in self.reused:
-                    parts = path.split("/")[:-1]
-                    for depth in range(1, len(parts) + 1):
-                        self._dirs.add("/".join(parts[:depth]))
+                self.reused = dict(spare.files)  # its folders are made again only if missing
             else:
                 shutil.rmtree(folder, ignore_errors=True)  # from a build that was cut short
 
