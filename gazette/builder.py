@@ -51,7 +51,7 @@ from gazette.config import Config, load_config
 from gazette.content import markdown_files, read_articles
 from gazette.deps import PageInputs, digest, template_digest
 from gazette.errors import GazetteError
-from gazette.markup import MarkdownRenderer, opening_text, with_dateline_and_credit
+from gazette.markup import MarkdownRenderer, convert_article, opening_text
 from gazette.model import Article, Page, Site
 from gazette.output import (
     Manifest,
@@ -63,7 +63,6 @@ from gazette.output import (
     survey,
 )
 from gazette.render import make_environment, render_page
-from gazette.sanitize import sanitize_html
 from gazette.site import build_site, select_articles
 from gazette.syndicate import annotate_pages, machine_files
 
@@ -187,14 +186,6 @@ def _lean(article: Article, html: str) -> Article:
     return dataclasses.replace(article, body="", html="", toc="", opening=opening_text(html))
 
 
-def convert(renderer: MarkdownRenderer, article: Article, sanitize: bool) -> tuple[str, str]:
-    """An article's body as (HTML, table of contents), dateline and credit included."""
-    html, toc = renderer.convert(article.body)
-    if sanitize:  # config: content.untrusted
-        html, toc = sanitize_html(html), sanitize_html(toc)
-    return with_dateline_and_credit(html, article.dateline, article.source), toc
-
-
 @dataclass
 class _ParseJob:
     """What parse workers need (inherited by forked workers)."""
@@ -235,7 +226,7 @@ def _parse(items: list[tuple[str, Path]]) -> list[ParseResult]:
         key = text_key(article, sanitize)
         known = None if job.fresh else job.store.get(key)
         if known is None:
-            known = convert(renderer, article, sanitize)
+            known = convert_article(renderer, article, sanitize)
             texts.append((key, *known))
         out.append((relative, stat, data_digest, _lean(article, known[0]), errors, key))
     job.store.put(texts)
@@ -522,7 +513,7 @@ class Builder:
             full, errors = read_articles(self.config, [path])
             if errors:
                 raise errors[0]
-            found = convert(MarkdownRenderer(), full[0], self.config.content.untrusted)
+            found = convert_article(MarkdownRenderer(), full[0], self.config.content.untrusted)
             self.store.put([(source.text, *found)])
         return dataclasses.replace(article, html=found[0], toc=found[1])
 

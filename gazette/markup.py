@@ -85,15 +85,23 @@ def _opening_words(markup: str) -> list[str]:
     return entities.unescape(_TAG.sub(" ", markup)).split()
 
 
+def convert_article(
+    renderer: MarkdownRenderer, article: Article, sanitize: bool = False
+) -> tuple[str, str]:
+    """An article's body as (HTML, table of contents), dateline and credit included;
+    `sanitize` (config: content.untrusted) makes raw HTML inert."""
+    html, toc = renderer.convert(article.body)
+    if sanitize:
+        html, toc = sanitize_html(html), sanitize_html(toc)
+    return with_dateline_and_credit(html, article.dateline, article.source), toc
+
+
 def render_articles(articles: Iterable[Article], *, sanitize: bool = False) -> list[Article]:
-    """Bodies to HTML; `sanitize` (config: content.untrusted) makes raw HTML inert."""
+    """Bodies to HTML, kept on the articles."""
     renderer = MarkdownRenderer()
     result = []
     for article in articles:
-        html, toc = renderer.convert(article.body)
-        if sanitize:
-            html, toc = sanitize_html(html), sanitize_html(toc)
-        html = with_dateline_and_credit(html, article.dateline, article.source)
+        html, toc = convert_article(renderer, article, sanitize)
         result.append(dataclasses.replace(article, html=html, toc=toc, opening=opening_text(html)))
     return result
 
