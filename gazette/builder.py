@@ -62,7 +62,7 @@ from gazette.output import (
     file_digest,
     survey,
 )
-from gazette.render import make_environment, render_page
+from gazette.render import make_environment, render_page, shared_context
 from gazette.site import build_site, select_articles
 from gazette.syndicate import annotate_pages, machine_files
 
@@ -506,7 +506,8 @@ class Builder:
     def _text(self, article: Article) -> Article:
         """`article` with its HTML and table of contents, from the text store (converted
         again if the store lost it)."""
-        source = self._sources()[article.path]
+        assert self.state is not None
+        source = self.state.sources[article.path]
         found = self.store.get(source.text)
         if found is None:
             path = self.config.content_dir / article.path
@@ -519,10 +520,6 @@ class Builder:
 
     def _with_texts(self, articles: list[Article]) -> list[Article]:
         return [self._text(article) for article in articles]
-
-    def _sources(self) -> dict[str, Source]:
-        assert self.state is not None
-        return self.state.sources
 
     def _plan(
         self, state: State, site: Site, asset_urls: dict[str, str], manifest: Manifest
@@ -561,13 +558,7 @@ class Builder:
                     referrers.setdefault(article, []).append(index)
             if state.pages.get(path) != digests[path] or path not in manifest:
                 todo.append(index)
-        shared = {
-            "site": config.site,
-            "config": config,
-            "nav": site.sections,
-            "edition": site.edition,
-            "assets": asset_urls,
-        }
+        shared = shared_context(site, config, asset_urls)
         return Plan(todo, digests, shape, referrers, shape == state.shape, shared)
 
     def _template_digests(self, state: State, names: list[str]) -> dict[str, str]:

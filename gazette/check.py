@@ -113,7 +113,7 @@ def template_problems(
                     hint="check the {% %} and {{ }} tags on that line",
                 )
             )
-    shared = shared_context(site, config, assets)
+    shared = shared_context(site, config, assets.urls)
     for page in site.pages:
         try:
             html = render_page(env, page, shared, config)

@@ -36,7 +36,7 @@ from gazette.errors import GazetteError
 from gazette.markup import render_articles
 from gazette.model import Article, Page, Site
 from gazette.pipeline import build_now, check_images
-from gazette.render import make_environment, page_root, render_page
+from gazette.render import make_environment, page_root, render_page, shared_context
 from gazette.site import build_site, select_articles
 from gazette.structured import annotate, resolve_publisher
 from gazette.syndicate import syndicate
@@ -408,13 +408,7 @@ class PreviewSite:
 
     def _shared(self, site: Site, config: Config) -> dict[str, Any]:
         assert self._assets is not None
-        return {
-            "site": config.site,
-            "config": config,
-            "nav": site.sections,
-            "edition": site.edition,
-            "assets": self._assets.urls,
-        }
+        return shared_context(site, config, self._assets.urls)
 
     def _identities(self) -> dict[str, str]:
         """What identifies each article's contents: its file's digest, by its path."""

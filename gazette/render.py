@@ -165,21 +165,21 @@ def text_direction(language: str) -> str:
     return "rtl" if primary in RTL_LANGUAGES else "auto"
 
 
-def shared_context(site: Site, config: Config, assets: Assets) -> dict[str, Any]:
+def shared_context(site: Site, config: Config, asset_urls: dict[str, str]) -> dict[str, Any]:
     """What every page's template gets besides its own context."""
     return {
         "site": config.site,
         "config": config,
         "nav": site.sections,
         "edition": site.edition,
-        "assets": assets.urls,
+        "assets": asset_urls,
     }
 
 
 def render_site(site: Site, config: Config, assets: Assets) -> Iterator[OutputFile]:
     """Render every page; pages are yielded one by one so they need not all be held."""
     env = make_environment(config)
-    shared = shared_context(site, config, assets)
+    shared = shared_context(site, config, assets.urls)
     for page in site.pages:
         yield OutputFile(page.output_path, render_page(env, page, shared, config))
 
