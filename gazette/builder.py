@@ -358,7 +358,8 @@ class Builder:
         errors += image_problems(articles, assets.content_files, config)
         if errors:  # every content problem at once, before output/ is touched
             raise GazetteError.collect(errors)
-        inputs = self._inputs_digest(state, articles, assets.files)
+        templates = self._template_files()
+        inputs = self._inputs_digest(state, articles, assets.files, templates)
         self._mark("assets and inputs")
         manifest, present = self._published(state)
         self._mark("output/ checked")
@@ -366,11 +367,12 @@ class Builder:
             # Same articles, templates, static files and settings as the build that made
             # output/, which is still as it left it: nothing to do.
             report = WriteReport(0, len(state.manifest), 0)
+            self._trusted = set(state.manifest)
             return self._result(len(articles), state.page_count, report, 0, (), started)
         state.inputs = ""  # until this build completes
         site = build_site(articles, config)
         self._mark("site model")
-        plan = self._plan(state, site, assets.urls, manifest)
+        plan = self._plan(state, site, assets.urls, manifest, templates)
         self._mark("plan")
         # sitemap.xml lists every page with its articles' dates: the same shape, the same file
         kept = state.sitemaps if plan.same_shape and set(state.sitemaps) <= manifest.keys() else []
@@ -404,11 +406,11 @@ class Builder:
         self._last = now
 
     def _inputs_digest(
-        self, state: State, articles: list[Article], assets: list[OutputFile]
+        self, state: State, articles: list[Article], assets: list[OutputFile], templates: str
     ) -> str:
         """Everything the site is made of: settings, the published articles' files,
         templates, static files, and the time the news sitemap's window ends at."""
-        parts = [state.settings, os.environ.get("SOURCE_DATE_EPOCH", ""), self._template_files()]
+        parts = [state.settings, os.environ.get("SOURCE_DATE_EPOCH", ""), templates]
         parts += [a.path + ":" + state.sources[a.path].digest for a in articles]
         for file in assets:
             parts.append(file.path)
@@ -525,9 +527,15 @@ class Builder:
         return [self._text(article) for article in articles]
 
     def _plan(
-        self, state: State, site: Site, asset_urls: dict[str, str], manifest: Manifest
+        self,
+        state: State,
+        site: Site,
+        asset_urls: dict[str, str],
+        manifest: Manifest,
+        template_files: str,
     ) -> Plan:
-        """Which pages to render: those whose inputs' digest is not the published page's."""
+        """Which pages to render: those whose inputs' digest is not the published page's.
+        `template_files`: the digest of every file in templates/ (see _template_files)."""
         config = self.config
         nav = [(s.slug, s.name, s.url) for s in site.sections]
         inputs = PageInputs(
@@ -535,7 +543,8 @@ class Builder:
             digest(state.settings, repr(sorted(asset_urls.items())), repr(site.edition), repr(nav)),
         )
         pages = site.pages
-        templates = self._template_digests(state, sorted({page.template for page in pages}))
+        names = sorted({page.template for page in pages})
+        templates = self._template_digests(state, names, template_files)
         shape = digest(inputs.shared, repr(templates), _structure(site))
         check: Iterable[int]
         if shape == state.shape:
@@ -564,10 +573,9 @@ class Builder:
         shared = shared_context(site, config, asset_urls)
         return Plan(todo, digests, shape, referrers, shape == state.shape, shared)
 
-    def _template_digests(self, state: State, names: list[str]) -> dict[str, str]:
+    def _template_digests(self, state: State, names: list[str], files: str) -> dict[str, str]:
         """Each template's digest with all it uses. Finding what a template uses means
-        parsing it, so the answer is kept while no template file changes."""
-        files = self._template_files()
+        parsing it, so the answer is kept while no template file changes (`files`)."""
         known_files, known = state.templates
         if known_files != files or not set(names) <= known.keys():
             env, folder = self._environment(), self.config.templates_dir
