@@ -60,6 +60,7 @@ from gazette.output import (
     Stage,
     WriteReport,
     file_digest,
+    patch,
     survey,
 )
 from gazette.render import make_environment, render_page, shared_context
@@ -69,6 +70,7 @@ from gazette.syndicate import annotate_pages, machine_files
 MARKUP_VERSION = "1"  # bump when markup.py's output changes for the same input
 PARALLEL_MIN_PAGES = 400  # fewer pages than this render faster without forking workers
 PARALLEL_MIN_ARTICLES = 100
+SMALL_CHANGE = 64  # see Builder's `patch_under`
 PROGRESS_MIN_ITEMS = 2000
 SHARDS = 64  # the disk cache keeps sources in this many files
 
@@ -241,7 +243,7 @@ class _RenderJob:
     pages: list[Page]
     shared: dict[str, Any]
     config: Config
-    stage: Stage
+    stage: Stage | None  # None: pages are rendered for the parent, not written
     texts: Callable[[Article], Article]
 
 
@@ -251,20 +253,22 @@ _JOB: _RenderJob | None = None  # set only while pages render (inherited by fork
 def _render(indices: list[int]) -> list[tuple[int, str, bool]]:
     """Render pages by index into the stage; returns (index, digest, changed)."""
     job = _JOB
-    assert job is not None
+    assert job is not None and job.stage is not None
     out = []
     for index in indices:
-        page = job.pages[index]
-        article = page.context.get("article")
-        if isinstance(article, Article):  # its own page: the one place its text is shown
-            page = dataclasses.replace(
-                page, context={**page.context, "article": job.texts(article)}
-            )
-        data = render_page(job.env, page, job.shared, job.config)
+        data = _page_bytes(job, index)
         data_digest = file_digest(data)
-        changed = job.stage.put(page.output_path, data, data_digest)
+        changed = job.stage.put(job.pages[index].output_path, data, data_digest)
         out.append((index, data_digest, changed))
     return out
+
+
+def _page_bytes(job: _RenderJob, index: int) -> bytes:
+    page = job.pages[index]
+    article = page.context.get("article")
+    if isinstance(article, Article):  # its own page: the one place its text is shown
+        page = dataclasses.replace(page, context={**page.context, "article": job.texts(article)})
+    return render_page(job.env, page, job.shared, job.config)
 
 
 def _chunks(items: Sequence[Any], jobs: int, smallest: int) -> list[Sequence[Any]]:
@@ -289,7 +293,10 @@ class Builder:
         cache: bool = False,
         progress: bool = False,
         notice: Callable[[str], None] | None = None,
+        patch_under: int = SMALL_CHANGE,
     ) -> None:
+        """`patch_under`: a build that renders fewer pages than this replaces the files
+        that differ in output/ in place; a bigger one assembles a new version and swaps."""
         self.config = config
         self.output_dir = Path(output_dir)
         self.include_drafts = include_drafts
@@ -297,6 +304,7 @@ class Builder:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.cache_dir = disk_cache.cache_dir_for(self.output_dir) if cache else None
         self.progress = progress
+        self.patch_under = patch_under
         self.notice = notice or (lambda text: print(text, file=sys.stderr))
         self.state: State | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
@@ -624,6 +632,13 @@ class Builder:
             self._trusted = set(manifest)
             return self._result(len(site.articles), len(site.pages), report, 0, (), started)
 
+        if len(todo) < self.patch_under and self._untouched(state.manifest, manifest, present):
+            patched = self._patch(state, site, plan, extra_digests, extras, kept, manifest)
+            if patched is not None:
+                report, changed = patched
+                return self._result(
+                    len(site.articles), len(pages), report, len(todo), changed, started
+                )
         spare, state.spare = state.spare, None  # used up, whatever happens next
         spare_root = self.cache_dir / "trees" if self.cache_dir is not None else None
         stage = Stage(
@@ -661,6 +676,41 @@ class Builder:
         return self._result(
             len(site.articles), len(site.pages), report, len(todo), changed_paths, started
         )
+
+    def _patch(
+        self,
+        state: State,
+        site: Site,
+        plan: Plan,
+        extra_digests: dict[str, str],
+        extras: list[OutputFile],
+        kept: list[str],
+        manifest: Manifest,
+    ) -> tuple[WriteReport, tuple[str, ...]] | None:
+        """A small change to an intact output/: render its few pages here and replace
+        the files that differ in place (`gazette.output.patch`), instead of assembling a
+        new version of the whole site. None when two outputs claim one path: the full
+        path reports that."""
+        pages = site.pages
+        paths = [page.output_path for page in pages] + list(extra_digests) + kept
+        wanted = set(paths)
+        if len(wanted) != len(paths):
+            return None
+        job = _RenderJob(self._environment(), pages, plan.shared, self.config, None, self._text)
+        files = [(file.path, file.data, extra_digests[file.path]) for file in extras]
+        for index in plan.todo:
+            data = _page_bytes(job, index)
+            files.append((pages[index].output_path, data, file_digest(data)))
+        files = [f for f in files if (e := manifest.get(f[0])) is None or e.digest != f[2]]
+        removed = sorted(manifest.keys() - wanted)
+        written = patch(self.output_dir, files, removed)
+        new_manifest = {path: entry for path, entry in manifest.items() if path in wanted}
+        new_manifest.update(written)
+        state.pages, state.shape, state.referrers = plan.digests, plan.shape, plan.referrers
+        state.manifest = new_manifest
+        self._trusted = set(new_manifest)
+        report = WriteReport(len(written), len(new_manifest) - len(written), len(removed))
+        return report, tuple(sorted([*written, *removed]))
 
     def _published(self, state: State) -> tuple[Manifest, list[str]]:
         """The manifest's entries that are still true of output/, and every file there.

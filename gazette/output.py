@@ -5,6 +5,10 @@ are hard links to the published ones, so their bytes and times are kept), then
 swapped in with one atomic directory exchange. A build that fails or is killed
 before the swap leaves `output/` exactly as it was; the next build removes the
 stale staging folder.
+
+A small change (an edited story: a handful of pages) is cheaper to `patch()` in
+place: each file written beside its target, then renamed over it. Every file is
+still replaced whole, and a build that fails does so before the first rename.
 """
 
 from __future__ import annotations
@@ -293,6 +297,44 @@ def publish(output_dir: Path, files: Iterable[OutputFile]) -> WriteReport:
         stage.abort()
         raise
     return stage.commit()[0]
+
+
+def patch(
+    output_dir: Path, files: list[tuple[str, bytes, str]], removed: Iterable[str]
+) -> Manifest:
+    """Replace a few files of `output_dir` in place, each whole: written beside its
+    target under a hidden name, then renamed over it. For a small change this is far
+    cheaper than assembling a new version (a folder and a link per page), and it keeps
+    the promise that matters: no file is ever seen half-written. `files` are (path,
+    bytes, digest); returns their manifest entries. Folders `removed` files leave
+    empty are removed too."""
+    written: Manifest = {}
+    for path, data, digest in files:
+        check_output_path(path)
+        folder, _, name = path.rpartition("/")
+        target = f"{output_dir}/{path}"
+        if folder:
+            os.makedirs(f"{output_dir}/{folder}", exist_ok=True)
+        temporary = f"{target[: -len(name)]}.{name}.gazette-new"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(temporary, target)  # the spare version's hard link keeps the old bytes
+        written[path] = published_state(Path(target), digest)
+    for path in removed:
+        _unlink(f"{output_dir}/{path}")
+        folder = path.rpartition("/")[0]
+        while folder:
+            try:
+                os.rmdir(f"{output_dir}/{folder}")
+            except OSError:
+                break  # not empty: nor are its parents
+            folder = folder.rpartition("/")[0]
+    return written
 
 
 def _same_bytes(path: str, data: bytes) -> bool:

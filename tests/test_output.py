@@ -11,7 +11,7 @@ from conftest import tree_bytes
 
 from gazette.assets import OutputFile
 from gazette.errors import GazetteError
-from gazette.output import publish, staging_dir
+from gazette.output import patch, publish, staging_dir
 
 
 def files(**contents: str) -> list[OutputFile]:
@@ -84,3 +84,24 @@ def test_leftover_staging_from_a_killed_build_is_cleaned(tmp_path: Path) -> None
     publish(out, files(a="x"))
     assert not leftover.exists()
     assert tree_bytes(out) == {"a": b"x"}
+
+
+def test_patch_replaces_files_whole_and_prunes_emptied_folders(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    publish(out, files(a="old", keep__x="x", keep__y="y", gone__deep__z="z"))
+    elsewhere = tmp_path / "held"  # another name for the old file, as the spare version has
+    os.link(out / "a", elsewhere)
+    entries = patch(out, [("a", b"new", "d1"), ("fresh/b", b"b", "d2")], ["gone/deep/z", "keep/x"])
+    assert tree_bytes(out) == {"a": b"new", "fresh/b": b"b", "keep/y": b"y"}
+    assert elsewhere.read_bytes() == b"old"  # replaced by a rename, never written into
+    assert not (out / "gone").exists() and (out / "keep").is_dir()
+    assert entries["a"].digest == "d1" and entries["a"].inode == (out / "a").stat().st_ino
+    assert sorted(entries) == ["a", "fresh/b"]
+
+
+def test_patch_refuses_a_path_outside_output(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    publish(out, files(a="x"))
+    with pytest.raises(GazetteError, match="outside the output folder"):
+        patch(out, [("../escape", b"no", "d")], [])
+    assert not (tmp_path / "escape").exists()
