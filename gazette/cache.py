@@ -12,6 +12,7 @@ stamp last, so a killed build leaves a cache that is either valid or ignored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -41,6 +42,7 @@ def _version(package: str) -> str:
         return "?"
 
 
+@functools.cache
 def code_version() -> str:
     """Changes with any edit to Gazette's own code or to the libraries that render."""
     digest = hashlib.sha256()

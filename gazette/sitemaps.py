@@ -8,9 +8,9 @@ pins its time. Neither depends on the clock, so rebuilds give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from xml.sax.saxutils import escape
 
 from gazette.assets import OutputFile
 from gazette.config import Config, news_language
@@ -62,7 +62,7 @@ def urlset(entries: list[Entry]) -> bytes:
     site has tens of thousands of entries and every build, even of one edit, makes them."""
     lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for loc, lastmod in entries:
-        lines.append(f"  <url>\n    <loc>{escape(clean(loc))}</loc>")
+        lines.append(f"  <url>\n    <loc>{html.escape(clean(loc), quote=False)}</loc>")
         if lastmod is not None:
             lines.append(f"    <lastmod>{timestamp(lastmod)}</lastmod>")
         lines.append("  </url>")
