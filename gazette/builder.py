@@ -118,6 +118,7 @@ class State:
     referrers: dict[str, list[int]] = field(default_factory=dict)  # article -> page indices
     sitemaps: list[str] = field(default_factory=list)  # the sitemap files last written
     templates: tuple[str, dict[str, str]] = ("", {})  # all template files' digest, closures
+    related: tuple[str, list[list[int]]] = ("", [])  # see Builder._related
 
 
 @dataclass
@@ -378,7 +379,11 @@ class Builder:
             self._trusted = set(state.manifest)
             return self._result(len(articles), state.page_count, report, 0, (), started)
         state.inputs = ""  # until this build completes
-        site = build_site(articles, config)
+        related_key, related = self._related(state, articles)
+        site = build_site(articles, config, related)
+        if related is None:
+            at = {id(article): n for n, article in enumerate(articles)}
+            state.related = (related_key, [[at[id(a)] for a in row] for row in site.related])
         self._mark("site model")
         plan = self._plan(state, site, assets.urls, manifest, templates)
         self._mark("plan")
@@ -424,6 +429,16 @@ class Builder:
             parts.append(file.path)
             parts.append(hashlib.blake2b(file.data, digest_size=16).hexdigest())
         return digest(*parts)
+
+    @staticmethod
+    def _related(state: State, articles: list[Article]) -> tuple[str, list[list[Article]] | None]:
+        """Last build's related lists (kept as article numbers), while they still hold:
+        they follow from the settings and each article's path, date and tags alone, and
+        they are most of the site model's time."""
+        key = digest(state.settings, repr([(a.path, a.date, a.tags) for a in articles]))
+        if state.related[0] != key:
+            return key, None
+        return key, [[articles[n] for n in row] for row in state.related[1]]
 
     def _maybe_reload_config(self, changed: set[Path] | None) -> None:
         path = self.config.path

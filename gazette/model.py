@@ -163,6 +163,7 @@ class Site:
     years: list[Archive]
     months: list[Archive]
     pages: list[Page]
+    related: list[list[Article]] = field(default_factory=list)  # each article's, in order
 
     @property
     def edition(self) -> Edition | None:

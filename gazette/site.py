@@ -81,10 +81,14 @@ def assign_urls(articles: list[Article], config: Config) -> None:
         raise GazetteError.collect(errors)
 
 
-def build_site(articles: list[Article], config: Config) -> Site:
-    """Articles (already selected and sorted newest first) into the site's pages."""
+def build_site(
+    articles: list[Article], config: Config, related: list[list[Article]] | None = None
+) -> Site:
+    """Articles (already selected and sorted newest first) into the site's pages.
+    `related`: each article's related list, when a caller knows them still to hold
+    (they depend only on the articles' paths, dates and tags, and are the slowest part)."""
     with _collector_paused():
-        return _build_site(articles, config)
+        return _build_site(articles, config, related)
 
 
 @contextmanager
@@ -102,7 +106,9 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build_site(articles: list[Article], config: Config) -> Site:
+def _build_site(
+    articles: list[Article], config: Config, related: list[list[Article]] | None
+) -> Site:
     assign_urls(articles, config)
     sections = _sections(articles, config)
     style = config.content.slugs
@@ -127,7 +133,9 @@ def _build_site(articles: list[Article], config: Config) -> Site:
             },
         )
     ]
-    pages += _article_pages(articles, sections, tag_of, author_of)
+    if related is None:
+        related = _related_lists(articles, tag_of)
+    pages += _article_pages(articles, sections, tag_of, author_of, related)
     for term in [*sections, *tags, *authors]:
         pages += _listing(
             term.url, f"{term.kind}.html", term.name, term.articles, per_page, {"term": term}
@@ -151,7 +159,7 @@ def _build_site(articles: list[Article], config: Config) -> Site:
         )
     pages.append(Page(url="404.html", template="404.html", title="Page not found"))
     check_page_collisions(pages)
-    return Site(articles, sections, tags, authors, years, months, pages)
+    return Site(articles, sections, tags, authors, years, months, pages, related)
 
 
 def check_page_collisions(pages: list[Page]) -> None:
@@ -280,6 +288,7 @@ def _article_pages(
     sections: list[Term],
     tag_of: dict[str, Term],
     author_of: dict[str, Term],
+    related: list[list[Article]],
 ) -> list[Page]:
     neighbours: dict[int, tuple[Article | None, Article | None]] = {}
     for section in sections:
@@ -288,7 +297,6 @@ def _article_pages(
         newer = [None, *items[:-1]]
         neighbours.update(zip(map(id, items), zip(older, newer, strict=True), strict=True))
     section_terms = {s.slug: s for s in sections}
-    related = _related_lists(articles, tag_of)
     pages = []
     for article, its_related in zip(articles, related, strict=True):
         older, newer = neighbours[id(article)]
