@@ -119,6 +119,7 @@ class State:
     sitemaps: list[str] = field(default_factory=list)  # the sitemap files last written
     templates: tuple[str, dict[str, str]] = ("", {})  # all template files' digest, closures
     related: tuple[str, list[list[int]]] = ("", [])  # see Builder._related
+    folders: dict[int, int] = field(default_factory=dict)  # output/'s folders: see survey()
 
 
 @dataclass
@@ -145,9 +146,9 @@ def _freeze(state: State, touched: set[str] | None) -> tuple[dict[str, Any], set
         shards[_shard(relative)][relative] = source
     # manifest entries as plain tuples: pickle writes those several times faster
     manifest = {path: tuple(entry) for path, entry in state.manifest.items()}
-    rest = dataclasses.replace(state, sources={}, manifest=manifest)  # type: ignore[arg-type]
-    changed = None if touched is None else {"state"} | {_shard(r) for r in touched}
-    return {"state": rest, **shards}, changed
+    rest = dataclasses.replace(state, sources={}, manifest=manifest, folders={})  # type: ignore[arg-type]
+    changed = None if touched is None else {"state", "folders"} | {_shard(r) for r in touched}
+    return {"state": rest, "folders": state.folders, **shards}, changed
 
 
 def _thaw(parts: dict[str, Any]) -> State:
@@ -156,8 +157,10 @@ def _thaw(parts: dict[str, Any]) -> State:
     if not isinstance(state, State):
         return State()
     for name, shard in parts.items():
-        if name != "state" and isinstance(shard, dict):
+        if name.startswith("sources-") and isinstance(shard, dict):
             state.sources.update(shard)
+    folders = parts.get("folders")
+    state.folders = folders if isinstance(folders, dict) else {}
     state.manifest = {path: Published(*entry) for path, entry in state.manifest.items()}
     return state
 
@@ -317,6 +320,7 @@ class Builder:
         self._env: Any = None
         self._last = 0.0
         self._trusted: set[str] = set()  # what this Builder last published (see _write)
+        self._folders_moved = False  # output/'s folders changed since the cache's survey
         self._pending: set[str] = set()  # articles edited since the last complete build
 
     # -- the build, stage by stage ------------------------------------------------------
@@ -377,6 +381,8 @@ class Builder:
             # output/, which is still as it left it: nothing to do.
             report = WriteReport(0, len(state.manifest), 0)
             self._trusted = set(state.manifest)
+            if self._folders_moved:
+                self._save(set(), only={"folders"})  # the next look at output/ is quicker
             return self._result(len(articles), state.page_count, report, 0, (), started)
         state.inputs = ""  # until this build completes
         related_key, related = self._related(state, articles)
@@ -733,7 +739,10 @@ class Builder:
         left; a new Builder (each command-line run) looks."""
         if self._trusted and self._trusted == state.manifest.keys():
             return state.manifest, list(state.manifest)
-        return survey(self.output_dir, state.manifest)
+        valid, found, folders = survey(self.output_dir, state.manifest, state.folders)
+        self._folders_moved = folders != state.folders
+        state.folders = folders
+        return valid, found
 
     @staticmethod
     def _untouched(recorded: Manifest, valid: Manifest, present: list[str]) -> bool:
@@ -759,15 +768,16 @@ class Builder:
             changed=changed,
         )
 
-    def _save(self, touched: set[str] | None) -> None:
+    def _save(self, touched: set[str] | None, only: set[str] | None = None) -> None:
         """Write the state to the disk cache: only the shards of `touched` sources
-        (relative paths; None: all of them) and the small remainder."""
+        (relative paths; None: all of them) and the small remainder; or `only` the
+        parts named."""
         if self.cache_dir is None or self.state is None:
             return
         if touched is None or touched:
             self.store.keep_only({source.text for source in self.state.sources.values()})
         parts, changed = _freeze(self.state, touched)
-        disk_cache.save(self.cache_dir, parts, changed)
+        disk_cache.save(self.cache_dir, parts, only or changed)
 
     # -- helpers --------------------------------------------------------------------------
 

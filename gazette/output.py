@@ -18,6 +18,7 @@ import ctypes.util
 import hashlib
 import os
 import shutil
+import stat
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -244,7 +245,7 @@ class Stage:
         seen = self.written.keys() | self.unchanged.keys()
         current = list(self.published) if self.published is not None else []
         if self.published is None:
-            current = survey(self.output_dir, {})[1]
+            current = survey(self.output_dir, {}).found
         self.removed = [p for p in current if p not in seen]
         removed = len(self.removed)
         self._drop_unclaimed()
@@ -354,34 +355,70 @@ def _unlink(path: str) -> None:
         pass
 
 
-def survey(folder: Path, manifest: Manifest) -> tuple[Manifest, list[str]]:
-    """One pass over `folder`: the entries of `manifest` whose file is still exactly as
-    written (same inode, size and time), and every file there (relative POSIX paths).
-    A big site has tens of thousands of files, so this uses scandir and plain strings."""
+class Survey(NamedTuple):
+    valid: Manifest  # the manifest's entries whose file is still exactly as written
+    found: list[str]  # every file there, as relative POSIX paths
+    folders: dict[int, int]  # each folder's inode -> modification time, for the next survey
+
+
+def survey(folder: Path, manifest: Manifest, folders: dict[int, int] | None = None) -> Survey:
+    """What `folder` holds, measured against `manifest` (same inode, size and time).
+
+    `folders` is what the last survey returned. A folder whose time is still the one
+    seen then has had nothing added, removed or renamed in it, so its files are the
+    manifest's and it need not be listed: each file is still looked at (an edit in
+    place does not touch its folder), but listing every folder of a big site costs
+    more than that. Changed or unknown folders are listed in full."""
+    known = folders or {}
     valid: Manifest = {}
     found: list[str] = []
+    seen: dict[int, int] = {}
+    root = str(folder)
+    files_in: dict[str, list[str]] = {"": []}  # the manifest's folders, with their files
+    for relative in manifest:
+        parent = relative.rpartition("/")[0]
+        if parent not in files_in:
+            files_in[parent] = []
+            above = parent.rpartition("/")[0]
+            while above not in files_in:
+                files_in[above] = []
+                above = above.rpartition("/")[0]
+        files_in[parent].append(relative)
 
-    def visit(path: str, prefix: str) -> None:
+    def check(relative: str, st: os.stat_result) -> None:
+        found.append(relative)
+        entry = manifest.get(relative)
+        if entry is not None and (st.st_size, st.st_mtime_ns, st.st_ino) == entry[1:]:
+            valid[relative] = entry
+
+    def visit(path: str, prefix: str, listed_apart: bool) -> None:
         with os.scandir(path) as entries:
             for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    visit(entry.path, f"{prefix}{entry.name}/")
-                    continue
-                relative = prefix + entry.name
-                found.append(relative)
-                known = manifest.get(relative)
-                if known is not None:
-                    st = entry.stat(follow_symlinks=True)
-                    if (st.st_size, st.st_mtime_ns, st.st_ino) == (
-                        known.size,
-                        known.mtime_ns,
-                        known.inode,
-                    ):
-                        valid[relative] = known
+                if not entry.is_dir(follow_symlinks=False):
+                    check(prefix + entry.name, entry.stat(follow_symlinks=True))
+                elif not (listed_apart and prefix + entry.name in files_in):
+                    visit(entry.path, f"{prefix}{entry.name}/", False)
 
-    if folder.is_dir():
-        visit(str(folder), "")
-    return valid, found
+    if not folder.is_dir():
+        return Survey(valid, found, seen)
+    for name, files in files_in.items():
+        path = f"{root}/{name}" if name else root
+        try:
+            st = os.stat(path, follow_symlinks=False)
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # its parent changed, so was listed, and did not have it
+        if not stat.S_ISDIR(st.st_mode):
+            continue
+        seen[st.st_ino] = st.st_mtime_ns
+        if known.get(st.st_ino) != st.st_mtime_ns:
+            visit(path, f"{name}/" if name else "", True)
+            continue
+        for relative in files:
+            try:
+                check(relative, os.stat(f"{root}/{relative}"))
+            except FileNotFoundError:
+                continue
+    return Survey(valid, found, seen)
 
 
 def _exchange_in(staging: Path, output_dir: Path) -> None:

@@ -269,16 +269,26 @@ def test_failed_rebuild_leaves_output_and_next_build_recovers(tmp_path: Path) ->
     assert differences(tree_bytes(root / "output"), _clean_cli(root, tmp_path)) == []
 
 
-def test_output_edited_by_hand_is_repaired(tmp_path: Path) -> None:
+@pytest.mark.parametrize("looked_before", [False, True])
+def test_output_edited_by_hand_is_repaired(tmp_path: Path, looked_before: bool) -> None:
+    """Also when a build in between has noted output/'s folders as unchanged (later
+    builds list only folders whose time moved)."""
     root = copy_site("basic", tmp_path / "site")
     assert _cli_build(root).returncode == 0
-    page = root / "output" / "index.html"
+    if looked_before:
+        assert "0 written" in _cli_build(root).stdout
+    out = root / "output"
+    page = out / "index.html"
     page.write_text("defaced")
-    (root / "output" / "stray.txt").write_text("not ours")
+    story = next(out.glob("world/*/index.html"))
+    story.write_text("defaced too")
+    (out / "stray.txt").write_text("not ours")
+    (story.parent / "stray.txt").write_text("not ours either")
+    (out / "tag" / "stray").mkdir()
     assert _cli_build(root).returncode == 0
-    assert "defaced" not in page.read_text()
-    assert not (root / "output" / "stray.txt").exists()
-    assert differences(tree_bytes(root / "output"), _clean_cli(root, tmp_path)) == []
+    assert "defaced" not in page.read_text() and "defaced" not in story.read_text()
+    assert differences(tree_bytes(out), _clean_cli(root, tmp_path)) == []
+    assert not (out / "tag" / "stray").exists()
 
 
 def test_benchmark_runs_at_small_size(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from conftest import tree_bytes
 
 from gazette.assets import OutputFile
 from gazette.errors import GazetteError
-from gazette.output import patch, publish, staging_dir
+from gazette.output import patch, publish, published_state, staging_dir, survey
 
 
 def files(**contents: str) -> list[OutputFile]:
@@ -105,3 +105,30 @@ def test_patch_refuses_a_path_outside_output(tmp_path: Path) -> None:
     with pytest.raises(GazetteError, match="outside the output folder"):
         patch(out, [("../escape", b"no", "d")], [])
     assert not (tmp_path / "escape").exists()
+
+
+def test_survey_lists_only_folders_whose_time_moved(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    publish(out, files(a="1", one__b="2", one__two__c="3", three__d="4"))
+    for folder in (out, out / "one", out / "one" / "two", out / "three"):
+        os.utime(folder, ns=(10**18, 10**18))  # long before any change below
+    manifest = {p: published_state(out / p, "x") for p in ("a", "one/b", "one/two/c", "three/d")}
+    first = survey(out, manifest)
+    assert sorted(first.found) == sorted(manifest) and first.valid == manifest
+    again = survey(out, manifest, first.folders)
+    assert (sorted(again.found), again.valid, again.folders) == (
+        sorted(first.found),
+        first.valid,
+        first.folders,
+    )
+    (out / "one" / "two" / "stray").write_text("added")  # moves its folder's time
+    (out / "three" / "d").write_text("edited in place")  # moves only the file's
+    (out / "one" / "b").unlink()
+    later = survey(out, manifest, first.folders)
+    assert sorted(later.found) == ["a", "one/two/c", "one/two/stray", "three/d"]
+    assert sorted(later.valid) == ["a", "one/two/c"]
+    # what the saving rests on: a folder whose time did not move is not listed again
+    (out / "a-sneaky-file").write_text("added")
+    os.utime(out, ns=(10**18, 10**18))
+    assert "a-sneaky-file" not in survey(out, manifest, first.folders).found
+    assert "a-sneaky-file" in survey(out, manifest).found
