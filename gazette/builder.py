@@ -248,7 +248,7 @@ class _RenderJob:
     shared: dict[str, Any]
     config: Config
     stage: Stage | None  # None: pages are rendered for the parent, not written
-    texts: Callable[[Article], Article]
+    texts: Callable[[list[Article]], list[Article]]
 
 
 _JOB: _RenderJob | None = None  # set only while pages render (inherited by forked workers)
@@ -259,20 +259,23 @@ def _render(indices: list[int]) -> list[tuple[int, str, bool]]:
     job = _JOB
     assert job is not None and job.stage is not None
     out = []
-    for index in indices:
-        data = _page_bytes(job, index)
+    for index, data in _pages_bytes(job, indices):
         data_digest = file_digest(data)
         changed = job.stage.put(job.pages[index].output_path, data, data_digest)
         out.append((index, data_digest, changed))
     return out
 
 
-def _page_bytes(job: _RenderJob, index: int) -> bytes:
-    page = job.pages[index]
-    article = page.context.get("article")
-    if isinstance(article, Article):  # its own page: the one place its text is shown
-        page = dataclasses.replace(page, context={**page.context, "article": job.texts(article)})
-    return render_page(job.env, page, job.shared, job.config)
+def _pages_bytes(job: _RenderJob, indices: list[int]) -> Iterator[tuple[int, bytes]]:
+    """The pages rendered, one by one; an article's own page (the one place its text is
+    shown) gets the article with its text, fetched for all of them at once."""
+    own = [(i, a) for i in indices if isinstance(a := job.pages[i].context.get("article"), Article)]
+    texts = dict(zip([i for i, _ in own], job.texts([a for _, a in own]), strict=True))
+    for index in indices:
+        page = job.pages[index]
+        if index in texts:
+            page = dataclasses.replace(page, context={**page.context, "article": texts[index]})
+        yield index, render_page(job.env, page, job.shared, job.config)
 
 
 def _chunks(items: Sequence[Any], jobs: int, smallest: int) -> list[Sequence[Any]]:
@@ -318,6 +321,7 @@ class Builder:
             self._scratch = tempfile.TemporaryDirectory(prefix="gazette-texts-")
             self.store = TextStore(Path(self._scratch.name) / disk_cache.TEXTS)
         self._env: Any = None
+        self._env_templates = ""  # the digest of templates/ that self._env was made for
         self._last = 0.0
         self._trusted: set[str] = set()  # what this Builder last published (see _write)
         self._folders_moved = False  # output/'s folders changed since the cache's survey
@@ -372,6 +376,8 @@ class Builder:
         if errors:  # every content problem at once, before output/ is touched
             raise GazetteError.collect(errors)
         templates = self._template_files()
+        if templates != self._env_templates:
+            self._env, self._env_templates = None, templates
         inputs = self._inputs_digest(state, articles, assets.files, templates)
         self._mark("assets and inputs")
         manifest, present = self._published(state)
@@ -396,7 +402,7 @@ class Builder:
         # sitemap.xml lists every page with its articles' dates: the same shape, the same file
         kept = state.sitemaps if plan.same_shape and set(state.sitemaps) <= manifest.keys() else []
         machine = machine_files(
-            site, config, assets, source_date_epoch(config.tz), self._with_texts, not kept
+            site, config, assets, source_date_epoch(config.tz), self._texts, not kept
         )
         if not kept:
             state.sitemaps = [file.path for file in machine if file.path.startswith("sitemap")]
@@ -537,23 +543,24 @@ class Builder:
                 dirty.add(relative)
         return errors, seen | gone, dirty
 
-    def _text(self, article: Article) -> Article:
-        """`article` with its HTML and table of contents, from the text store (converted
-        again if the store lost it)."""
+    def _texts(self, articles: list[Article]) -> list[Article]:
+        """`articles` with their HTML and table of contents, from the text store
+        (converted again if the store lost one)."""
         assert self.state is not None
-        source = self.state.sources[article.path]
-        found = self.store.get(source.text)
-        if found is None:
-            path = self.config.content_dir / article.path
-            full, errors = read_articles(self.config, [path])
-            if errors:
-                raise errors[0]
-            found = convert_article(MarkdownRenderer(), full[0], self.config.content.untrusted)
-            self.store.put([(source.text, *found)])
-        return dataclasses.replace(article, html=found[0], toc=found[1])
-
-    def _with_texts(self, articles: list[Article]) -> list[Article]:
-        return [self._text(article) for article in articles]
+        keys = [self.state.sources[article.path].text for article in articles]
+        stored = self.store.get_many(keys)
+        out = []
+        for article, key in zip(articles, keys, strict=True):
+            found = stored.get(key)
+            if found is None:
+                path = self.config.content_dir / article.path
+                full, errors = read_articles(self.config, [path])
+                if errors:
+                    raise errors[0]
+                found = convert_article(MarkdownRenderer(), full[0], self.config.content.untrusted)
+                self.store.put([(key, *found)])
+            out.append(dataclasses.replace(article, html=found[0], toc=found[1]))
+        return out
 
     def _plan(
         self,
@@ -673,7 +680,7 @@ class Builder:
         try:
             for file in extras:
                 stage.add(file.path, file.data, extra_digests[file.path])
-            _JOB = _RenderJob(env, site.pages, plan.shared, config, stage, self._text)
+            _JOB = _RenderJob(env, site.pages, plan.shared, config, stage, self._texts)
             for index, data_digest, changed in self._map(
                 _render, todo, PARALLEL_MIN_PAGES, "pages"
             ):
@@ -717,10 +724,9 @@ class Builder:
         wanted = set(paths)
         if len(wanted) != len(paths):
             return None
-        job = _RenderJob(self._environment(), pages, plan.shared, self.config, None, self._text)
+        job = _RenderJob(self._environment(), pages, plan.shared, self.config, None, self._texts)
         files = [(file.path, file.data, extra_digests[file.path]) for file in extras]
-        for index in plan.todo:
-            data = _page_bytes(job, index)
+        for index, data in _pages_bytes(job, plan.todo):
             files.append((pages[index].output_path, data, file_digest(data)))
         files = [f for f in files if (e := manifest.get(f[0])) is None or e.digest != f[2]]
         removed = sorted(manifest.keys() - wanted)
@@ -784,6 +790,9 @@ class Builder:
     def _environment(self) -> Any:
         if self._env is None:
             self._env = make_environment(self.config)
+            # made anew whenever a file in templates/ changes (see _build), so Jinja
+            # need not look at each template's file time for every page it renders
+            self._env.auto_reload = False
             if self.cache_dir is not None:  # compiled templates, kept between runs
                 folder = self.cache_dir / "templates"
                 folder.mkdir(parents=True, exist_ok=True)

@@ -197,17 +197,23 @@ class TextStore:
         return digest.hexdigest()
 
     def get(self, key: str) -> tuple[str, str] | None:
+        return self.get_many([key]).get(key)
+
+    def get_many(self, keys: list[str]) -> dict[str, tuple[str, str]]:
+        """(html, toc) of each key found whole: one query per few hundred keys."""
+        found: dict[str, tuple[str, str]] = {}
         try:
-            row = (
-                self._db()
-                .execute("SELECT html, toc, checksum FROM texts WHERE key = ?", (key,))
-                .fetchone()
-            )
+            db = self._db()
+            for start in range(0, len(keys), 500):
+                batch = keys[start : start + 500]
+                marks = ",".join("?" * len(batch))
+                query = f"SELECT key, html, toc, checksum FROM texts WHERE key IN ({marks})"
+                for key, html, toc, checksum in db.execute(query, batch):
+                    if self._checksum(key, html, toc) == checksum:
+                        found[key] = (html, toc)
         except sqlite3.DatabaseError:
-            return None
-        if row is None or self._checksum(key, row[0], row[1]) != row[2]:
-            return None
-        return row[0], row[1]
+            pass  # what was not read is converted again
+        return found
 
     def empty(self) -> bool:
         try:
