@@ -102,6 +102,19 @@ class SiteEnvironment(jinja2.Environment):
 _LISTS = (Term, Archive)
 
 
+class _PageContext(jinja2.runtime.Context):
+    """Jinja's template context, with a shorter way to call `link()` and `asset()`.
+    Jinja's own `call` inspects each callable for what to pass it; these two are
+    called dozens of times a page, so they are recognised and called straight away."""
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        if __obj in __self.environment.direct_calls:  # type: ignore[attr-defined]
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            return __obj(__self, *args, **kwargs)
+        return super().call(__obj, *args, **kwargs)
+
+
 def _no_list(obj: Term | Archive) -> None:
     what = f"{obj.kind}" if isinstance(obj, Term) else "archive"
     raise GazetteError(
@@ -144,6 +157,8 @@ def make_environment(config: Config) -> jinja2.Environment:
         return gregorian(value, config.site.date_format)
 
     env.globals.update(link=link, asset=asset)
+    env.context_class = _PageContext
+    env.direct_calls = frozenset((link, asset))  # type: ignore[attr-defined]
     env.filters.update(
         date_line=date_line,
         long_date=long_date,
