@@ -148,7 +148,12 @@ class Stage:
     def _parent(self, path: str) -> None:
         folder = path.rpartition("/")[0]
         if folder not in self._dirs:
-            os.makedirs(f"{self.staging}/{folder}", exist_ok=True)
+            try:  # a page's own folder, whose parent is nearly always made already
+                os.mkdir(f"{self.staging}/{folder}")
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(f"{self.staging}/{folder}", exist_ok=True)
             self._dirs.add(folder)
 
     def _claim(self, path: str) -> None:
@@ -175,6 +180,8 @@ class Stage:
         entry = self.manifest.get(path)
         if entry is not None:
             same = entry.digest == digest
+        elif self.published is not None and path not in self.published:
+            same = False  # nothing there to compare with (a first build: every page)
         else:
             same = _same_bytes(f"{self.output_dir}/{path}", data)
         if same and self._link(path):
