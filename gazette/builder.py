@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import gc
 import hashlib
 import multiprocessing
@@ -134,6 +135,7 @@ class Plan:
     shared: dict[str, Any]  # the context every page gets
 
 
+@functools.cache  # asked for every source at every save
 def _shard(relative: str) -> str:
     number = int.from_bytes(hashlib.blake2b(relative.encode(), digest_size=2).digest(), "big")
     return f"sources-{number % SHARDS:02d}"
