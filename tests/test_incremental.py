@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXED_NOW, REPO, copy_site, run_cli, tree_bytes
 
-from gazette.builder import SMALL_CHANGE, Builder
+from gazette.builder import PARALLEL_MIN_PAGES, SMALL_CHANGE, Builder
 from gazette.cache import cache_dir_for
 from gazette.config import load_config
 from gazette.pipeline import build
@@ -252,6 +252,23 @@ def test_jobs_1_and_2_give_identical_output(tmp_path: Path) -> None:
     assert differences(tree_bytes(tmp_path / "one"), tree_bytes(tmp_path / "two")) == []
     bad = _cli_build(root, "--jobs", "0")
     assert bad.returncode != 0 and "at least 1" in bad.stderr
+
+
+def test_workers_and_one_process_agree_on_every_page(tmp_path: Path) -> None:
+    """A site big enough for workers to digest and render its pages: the output is the
+    one process's, and so is each page's digest, so after a template edit a build in one
+    process renders again exactly the pages that use that template."""
+    root = corpus.generate(tmp_path / "site", 300, seed=5, theme=REPO)
+    config = load_config(root / "config.toml")
+    two = Builder(config, tmp_path / "two", jobs=2, cache=True).build()
+    assert two.pages >= PARALLEL_MIN_PAGES
+    Builder(config, tmp_path / "one", jobs=1).build()
+    assert differences(tree_bytes(tmp_path / "one"), tree_bytes(tmp_path / "two")) == []
+    template = root / "templates" / "article.html"
+    marked = template.read_text().replace("{% block main %}", "{% block main %}<!-- -->")
+    template.write_text(marked)
+    again = Builder(config, tmp_path / "two", jobs=1, cache=True).build()
+    assert again.rendered == again.articles == two.articles
 
 
 def test_failed_rebuild_leaves_output_and_next_build_recovers(tmp_path: Path) -> None:
