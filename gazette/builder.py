@@ -242,32 +242,6 @@ def _parse(items: list[tuple[str, Path]]) -> list[ParseResult]:
 
 
 @dataclass
-class _DigestJob:
-    """What workers need to digest pages' inputs (inherited by forked workers)."""
-
-    inputs: PageInputs
-    pages: list[Page]
-    templates: dict[str, str]  # template name -> digest of it and all it uses
-    shown: bool  # also list the articles each page shows (for the referrer index)
-
-
-_DIGESTS: _DigestJob | None = None  # set only while pages are digested
-
-
-def _digest_pages(indices: list[int]) -> list[tuple[int, str, list[str]]]:
-    """(index, digest of its inputs, paths of the articles it shows) for each page."""
-    job = _DIGESTS
-    assert job is not None
-    out = []
-    for index in indices:
-        page = job.pages[index]
-        shown: list[str] = []
-        page_digest = job.inputs.of(page, job.templates[page.template], shown)
-        out.append((index, page_digest, list(dict.fromkeys(shown)) if job.shown else []))
-    return out
-
-
-@dataclass
 class _RenderJob:
     """What render workers need; forked workers inherit it instead of receiving it."""
 
@@ -610,7 +584,7 @@ class Builder:
         names = sorted({page.template for page in pages})
         templates = self._template_digests(state, names, template_files)
         shape = digest(inputs.shared, repr(templates), _structure(site))
-        check: Sequence[int]
+        check: Iterable[int]
         if shape == state.shape:
             # the same pages with the same templates: only those showing an edited
             # article can differ (and any whose file in output/ is not as written)
@@ -621,19 +595,18 @@ class Builder:
             check = sorted(check)
         else:
             digests, referrers, check = {}, {}, range(len(pages))
-        global _DIGESTS
-        _DIGESTS = _DigestJob(inputs, pages, templates, referrers is not state.referrers)
-        try:  # a whole site's digests are worth spreading over the workers too
-            results = sorted(self._map(_digest_pages, check, PARALLEL_MIN_PAGES, "pages"))
-        finally:
-            _DIGESTS = None
         todo: list[int] = []
-        for index, page_digest, shown in results:
-            path = pages[index].output_path
-            digests[path] = page_digest
-            for article in shown:
-                referrers.setdefault(article, []).append(index)
-            if state.pages.get(path) != page_digest or path not in manifest:
+        for index in check:
+            page = pages[index]
+            path = page.output_path
+            if referrers is state.referrers:
+                digests[path] = inputs.of(page, templates[page.template])
+            else:
+                shown: list[str] = []
+                digests[path] = inputs.of(page, templates[page.template], shown)
+                for article in dict.fromkeys(shown):
+                    referrers.setdefault(article, []).append(index)
+            if state.pages.get(path) != digests[path] or path not in manifest:
                 todo.append(index)
         shared = shared_context(site, config, asset_urls)
         return Plan(todo, digests, shape, referrers, shape == state.shape, shared)
