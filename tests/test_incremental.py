@@ -255,9 +255,9 @@ def test_jobs_1_and_2_give_identical_output(tmp_path: Path) -> None:
 
 
 def test_workers_and_one_process_agree_on_every_page(tmp_path: Path) -> None:
-    """A site big enough for workers to digest and render its pages: the output is the
-    one process's, and so is each page's digest, so after a template edit a build in one
-    process renders again exactly the pages that use that template."""
+    """A site big enough for workers to render its pages: the output is the one
+    process's, and what the build noted of each page holds, so after a template edit a
+    build in one process renders again exactly the pages that use that template."""
     root = corpus.generate(tmp_path / "site", 300, seed=5, theme=REPO)
     config = load_config(root / "config.toml")
     two = Builder(config, tmp_path / "two", jobs=2, cache=True).build()
