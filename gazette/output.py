@@ -186,17 +186,10 @@ class Stage:
             same = _same_bytes(f"{self.output_dir}/{path}", data)
         if same and self._link(path):
             return False
-        # plain os calls on text paths: a cold build of a big site writes tens of thousands
         target = f"{self.staging}/{path}"
         if path in self.reused:
             _unlink(target)  # never write into a link to a published file
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
+        _write(target, data)
         return True
 
     def _link(self, path: str) -> bool:
@@ -324,13 +317,7 @@ def patch(
         if folder:
             os.makedirs(f"{output_dir}/{folder}", exist_ok=True)
         temporary = f"{target[: -len(name)]}.{name}.gazette-new"
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
+        _write(temporary, data)
         os.replace(temporary, target)  # the spare version's hard link keeps the old bytes
         written[path] = published_state(Path(target), digest)
     for path in removed:
@@ -343,6 +330,17 @@ def patch(
                 break  # not empty: nor are its parents
             folder = folder.rpartition("/")[0]
     return written
+
+
+def _write(path: str, data: bytes) -> None:
+    """Plain os calls on a text path: a cold build of a big site writes tens of thousands."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def _same_bytes(path: str, data: bytes) -> bool:
