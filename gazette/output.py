@@ -393,7 +393,11 @@ def survey(folder: Path, manifest: Manifest, folders: dict[int, int] | None = No
     def check(relative: str, st: os.stat_result) -> None:
         found.append(relative)
         entry = manifest.get(relative)
-        if entry is not None and (st.st_size, st.st_mtime_ns, st.st_ino) == entry[1:]:
+        if entry is not None and (st.st_size, st.st_mtime_ns, st.st_ino) == (
+            entry.size,
+            entry.mtime_ns,
+            entry.inode,
+        ):
             valid[relative] = entry
 
     def visit(path: str, prefix: str, listed_apart: bool) -> None:
