@@ -332,6 +332,12 @@ class Builder:
     # -- the build, stage by stage ------------------------------------------------------
 
     def build(self, changed_paths: Iterable[Path] | None = None) -> BuildResult:
+        # No cycle collection in this process while it builds: the build makes hundreds
+        # of thousands of objects (a site model, digests, a manifest) and no garbage
+        # cycles, and each collection would walk them all again (seconds at 100,000
+        # articles). Workers collect as usual; so does this process after the build.
+        enabled = gc.isenabled()
+        gc.disable()
         try:
             return self._build(changed_paths)
         except BaseException:
@@ -345,6 +351,9 @@ class Builder:
                 except OSError:
                     pass  # other output folders' caches are there too
             raise
+        finally:
+            if enabled:
+                gc.enable()
 
     def _build(self, changed_paths: Iterable[Path] | None) -> BuildResult:
         from gazette.pipeline import build_now, check_output_dir, image_problems, source_date_epoch
@@ -820,7 +829,7 @@ class Builder:
                 return
             context = multiprocessing.get_context("fork")
             gc.freeze()  # the inherited heap: workers leave it alone, so it stays shared
-            with context.Pool(self.jobs) as pool:
+            with context.Pool(self.jobs, initializer=gc.enable) as pool:
                 for result in pool.imap_unordered(function, _chunks(items, self.jobs, 20)):
                     yield from result
                     bar.update(len(result))
