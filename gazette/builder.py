@@ -224,6 +224,8 @@ def _parse(items: list[tuple[str, Path]]) -> list[ParseResult]:
             continue  # deleted meanwhile: the next scan sees it gone
         read.append((relative, _stat_key(st), data_digest, *read_articles(job.config, [path])))
     renderer = MarkdownRenderer()  # one per chunk: making one costs as much as converting
+    keys = {r[0]: text_key(r[3][0], sanitize) for r in read if r[3]}
+    stored = {} if job.fresh else job.store.get_many(list(keys.values()))
     out: list[ParseResult] = []
     texts: list[tuple[str, str, str]] = []
     for relative, stat, data_digest, articles, errors in read:
@@ -231,8 +233,8 @@ def _parse(items: list[tuple[str, Path]]) -> list[ParseResult]:
             out.append((relative, stat, data_digest, None, errors, ""))
             continue
         article = articles[0]
-        key = text_key(article, sanitize)
-        known = None if job.fresh else job.store.get(key)
+        key = keys[relative]
+        known = stored.get(key)
         if known is None:
             known = convert_article(renderer, article, sanitize)
             texts.append((key, *known))
@@ -470,14 +472,9 @@ class Builder:
 
     def _state(self) -> State:
         if self.state is None:
-            enabled = gc.isenabled()
-            gc.disable()  # unpickling 100,000 articles would set off collection after collection
-            try:
-                loaded = disk_cache.load(self.cache_dir, self.notice) if self.cache_dir else None
-                self.state = _thaw(loaded) if loaded else State()
-            finally:
-                if enabled:
-                    gc.enable()
+            # (no cycle collection meanwhile: see build)
+            loaded = disk_cache.load(self.cache_dir, self.notice) if self.cache_dir else None
+            self.state = _thaw(loaded) if loaded else State()
             # The state lives as long as the Builder: later collections need not walk it
             # again and again, nor touch (and so copy) its pages in forked workers.
             gc.freeze()
