@@ -27,6 +27,7 @@ byte-identical to a clean build: the tests check exactly that.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -133,6 +134,9 @@ class Plan:
     referrers: dict[str, list[int]]
     same_shape: bool  # as the published site: only pages showing edited articles changed
     shared: dict[str, Any]  # the context every page gets
+    # Works out the digests that choosing `todo` did not need (see Builder._plan): a
+    # first build renders every page anyway, and only the next build compares them.
+    settle: Callable[[], None] = lambda: None
 
 
 @functools.cache  # asked for every source at every save
@@ -414,14 +418,16 @@ class Builder:
         self._mark("plan")
         # sitemap.xml lists every page with its articles' dates: the same shape, the same file
         kept = state.sitemaps if plan.same_shape and set(state.sitemaps) <= manifest.keys() else []
-        machine = machine_files(
-            site, config, assets, source_date_epoch(config.tz), self._texts, not kept
-        )
-        if not kept:
-            state.sitemaps = [file.path for file in machine if file.path.startswith("sitemap")]
         annotate_pages(site, config, assets, [site.pages[i] for i in plan.todo])
-        self._mark("feeds, sitemaps")
-        extras = [*assets.files, *machine]
+
+        def extras() -> list[OutputFile]:
+            machine = machine_files(
+                site, config, assets, source_date_epoch(config.tz), self._texts, not kept
+            )
+            if not kept:
+                state.sitemaps = [f.path for f in machine if f.path.startswith("sitemap")]
+            return [*assets.files, *machine]
+
         result = self._write(state, site, plan, extras, kept, (manifest, present), started)
         state.inputs, state.page_count = inputs, len(site.pages)
         self._pending = set()
@@ -601,21 +607,31 @@ class Builder:
             check = sorted(check)
         else:
             digests, referrers, check = {}, {}, range(len(pages))
-        todo: list[int] = []
-        for index in check:
-            page = pages[index]
-            path = page.output_path
-            if referrers is state.referrers:
-                digests[path] = inputs.of(page, templates[page.template])
-            else:
-                shown: list[str] = []
-                digests[path] = inputs.of(page, templates[page.template], shown)
-                for article in dict.fromkeys(shown):
-                    referrers.setdefault(article, []).append(index)
-            if state.pages.get(path) != digests[path] or path not in manifest:
-                todo.append(index)
+
+        def work_out(indices: Iterable[int]) -> None:
+            for index in indices:
+                page = pages[index]
+                if referrers is state.referrers:
+                    digests[page.output_path] = inputs.of(page, templates[page.template])
+                else:
+                    shown: list[str] = []
+                    digests[page.output_path] = inputs.of(page, templates[page.template], shown)
+                    for article in dict.fromkeys(shown):
+                        referrers.setdefault(article, []).append(index)
+
         shared = shared_context(site, config, asset_urls)
-        return Plan(todo, digests, shape, referrers, shape == state.shape, shared)
+        plan = Plan(list(check), digests, shape, referrers, shape == state.shape, shared)
+        if not state.pages:  # nothing published to compare with: every page renders
+            plan.settle = functools.partial(work_out, check)
+            return plan
+        work_out(check)
+        plan.todo = [
+            index
+            for index in check
+            if state.pages.get(path := pages[index].output_path) != digests[path]
+            or path not in manifest
+        ]
+        return plan
 
     def _template_digests(self, state: State, names: list[str], files: str) -> dict[str, str]:
         """Each template's digest with all it uses. Finding what a template uses means
@@ -642,39 +658,39 @@ class Builder:
         state: State,
         site: Site,
         plan: Plan,
-        extras: list[OutputFile],
+        make_extras: Callable[[], list[OutputFile]],
         kept: list[str],
         published: tuple[Manifest, list[str]],
         started: float,
     ) -> BuildResult:
+        """Render `plan.todo` and publish them with the static and machine files that
+        `make_extras` gives. A big build makes those, and settles the plan, while its
+        workers render: this process would otherwise wait for them with nothing to do."""
         config = self.config
         env = self._environment()
         manifest, present = published
         pages, todo, digests = site.pages, plan.todo, plan.digests
-        extra_digests = {file.path: file_digest(file.data) for file in extras}
-        unchanged_extras = all(
-            (entry := manifest.get(path)) is not None and entry.digest == data_digest
-            for path, data_digest in extra_digests.items()
-        )
-        if (
-            not todo
-            and unchanged_extras
-            and self._untouched(state.manifest, manifest, present)
-            and digests.keys() | extra_digests.keys() | set(kept) == manifest.keys()
+        extras: list[OutputFile] | None = None
+        if self._untouched(state.manifest, manifest, present) and (
+            not todo or len(todo) < self.patch_under
         ):
-            report = WriteReport(0, len(manifest), 0)
-            state.pages, state.shape, state.referrers = digests, plan.shape, plan.referrers
-            state.manifest = manifest
-            self._trusted = set(manifest)
-            return self._result(len(site.articles), len(site.pages), report, 0, (), started)
-
-        if len(todo) < self.patch_under and self._untouched(state.manifest, manifest, present):
-            patched = self._patch(state, site, plan, extra_digests, extras, kept, manifest)
-            if patched is not None:
-                report, changed = patched
-                return self._result(
-                    len(site.articles), len(pages), report, len(todo), changed, started
-                )
+            plan.settle()
+            extras = make_extras()
+            extra_digests = {file.path: file_digest(file.data) for file in extras}
+            if not todo and digests.keys() | extra_digests.keys() | set(kept) == manifest.keys():
+                if all(manifest[path].digest == d for path, d in extra_digests.items()):
+                    report = WriteReport(0, len(manifest), 0)
+                    state.pages, state.shape, state.referrers = digests, plan.shape, plan.referrers
+                    state.manifest = manifest
+                    self._trusted = set(manifest)
+                    return self._result(len(site.articles), len(pages), report, 0, (), started)
+            if len(todo) < self.patch_under:
+                patched = self._patch(state, site, plan, extra_digests, extras, kept, manifest)
+                if patched is not None:
+                    report, changed = patched
+                    return self._result(
+                        len(site.articles), len(pages), report, len(todo), changed, started
+                    )
         spare, state.spare = state.spare, None  # used up, whatever happens next
         spare_root = self.cache_dir / "trees" if self.cache_dir is not None else None
         stage = Stage(
@@ -686,13 +702,13 @@ class Builder:
         )
         global _JOB
         try:
-            for file in extras:
-                stage.add(file.path, file.data, extra_digests[file.path])
             _JOB = _RenderJob(env, site.pages, plan.shared, config, stage, self._texts)
-            for index, data_digest, changed in self._map(
-                _render, todo, PARALLEL_MIN_PAGES, "pages"
-            ):
-                stage.adopt(site.pages[index].output_path, data_digest, changed)
+            with self._launch(_render, todo, PARALLEL_MIN_PAGES, "pages") as rendered_pages:
+                plan.settle()  # meanwhile
+                for file in make_extras() if extras is None else extras:
+                    stage.add(file.path, file.data)
+                for index, data_digest, changed in rendered_pages:
+                    stage.adopt(site.pages[index].output_path, data_digest, changed)
             rendered = set(todo)
             stage.keep_all(pages[i].output_path for i in range(len(pages)) if i not in rendered)
             stage.keep_all(kept)
@@ -815,21 +831,29 @@ class Builder:
         what: str,
     ) -> Iterator[Any]:
         """`function` over chunks of `items`, in worker processes when it is worth it."""
-        if not items:
-            return
+        with self._launch(function, items, minimum, what) as results:
+            yield from results
+
+    @contextlib.contextmanager
+    def _launch(
+        self,
+        function: Callable[[list[Any]], list[Any]],
+        items: Sequence[Any],
+        minimum: int,
+        what: str,
+    ) -> Iterator[Iterator[Any]]:
+        """`_map`, with the workers already at it when the block starts; in this process
+        (one job, or too few items to fork for), the work is done as results are taken."""
         bar = self._bar(len(items), what)
         try:
             if self.jobs == 1 or len(items) < minimum:
-                for chunk in _chunks(items, 1, 200):
-                    yield from function(list(chunk))
-                    bar.update(len(chunk))
+                yield _here(function, items, bar)
                 return
             context = multiprocessing.get_context("fork")
             gc.freeze()  # the inherited heap: workers leave it alone, so it stays shared
             with context.Pool(self.jobs, initializer=gc.enable) as pool:
-                for result in pool.imap_unordered(function, _chunks(items, self.jobs, 20)):
-                    yield from result
-                    bar.update(len(result))
+                chunks = pool.imap_unordered(function, _chunks(items, self.jobs, 20))
+                yield _counted(chunks, bar)
         finally:
             bar.close()
 
@@ -841,6 +865,20 @@ class Builder:
                 return _NoBar()
             return tqdm(total=total, desc=what, unit="", leave=False, file=sys.stderr)
         return _NoBar()
+
+
+def _here(
+    function: Callable[[list[Any]], list[Any]], items: Sequence[Any], bar: Any
+) -> Iterator[Any]:
+    for chunk in _chunks(items, 1, 200):
+        yield from function(list(chunk))
+        bar.update(len(chunk))
+
+
+def _counted(results: Iterable[list[Any]], bar: Any) -> Iterator[Any]:
+    for result in results:
+        yield from result
+        bar.update(len(result))
 
 
 class _NoBar:
