@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import jinja2
 import pytest
 from bs4 import BeautifulSoup
+from markupsafe import Markup
 
 from gazette.config import Config, parse_config
 from gazette.errors import GazetteError
@@ -62,6 +64,24 @@ def test_autoescape_is_on(tmp_path: Path) -> None:
     config = site_with_templates(tmp_path, t="<p>{{ text }}</p>")
     html = render(config, Page(url="", template="t.html", title="x", context={"text": "<b>x</b>"}))
     assert "<b>" not in html and "&lt;b&gt;" in html
+
+
+def test_printed_values_are_escaped_exactly_as_jinja_does(tmp_path: Path) -> None:
+    """Gazette prints `{{ }}` values through its own escaping: every kind of value must
+    come out as stock Jinja with autoescape prints it, Markup and macros not twice."""
+    text = (
+        "{% macro card(t) %}<b>{{ t }}</b>{% endmacro %}"
+        "{{ plain }}|{{ safe }}|{{ number }}|{{ none }}|{{ card(plain) }}|{{ plain ~ safe }}"
+        "|{% set caught %}<i>{{ plain }}</i>{% endset %}{{ caught }}|{{ plain | upper }}"
+        "|{% autoescape false %}{{ plain }}{% endautoescape %}"
+    )
+    config = site_with_templates(tmp_path, t=text)
+    values = {"plain": 'Tom & Jerry\'s "<show>"', "safe": Markup("<em>ok</em>"), "number": 3.5}
+    values["none"] = None
+    ours = render(config, Page(url="", template="t.html", title="x", context=values))
+    stock = jinja2.Environment(autoescape=True).from_string(text)
+    assert ours == stock.render(**values)
+    assert "Tom &amp; Jerry&#39;s &#34;&lt;show&gt;&#34;" in ours
 
 
 def test_undefined_variable_names_template_file_and_line(tmp_path: Path) -> None:
