@@ -262,15 +262,15 @@ class _RenderJob:
 _JOB: _RenderJob | None = None  # set only while pages render (inherited by forked workers)
 
 
-def _render(indices: list[int]) -> list[tuple[int, str, bool]]:
-    """Render pages by index into the stage; returns (index, digest, changed)."""
+def _render(indices: list[int]) -> list[tuple[int, str, Published | None]]:
+    """Render pages by index into the stage; returns (index, digest, what `put` gave)."""
     job = _JOB
     assert job is not None and job.stage is not None
     out = []
     for index, data in _pages_bytes(job, indices):
         data_digest = file_digest(data)
-        changed = job.stage.put(job.pages[index].output_path, data, data_digest)
-        out.append((index, data_digest, changed))
+        written = job.stage.put(job.pages[index].output_path, data, data_digest)
+        out.append((index, data_digest, written))
     return out
 
 
@@ -707,8 +707,8 @@ class Builder:
                 plan.settle()  # meanwhile
                 for file in make_extras() if extras is None else extras:
                     stage.add(file.path, file.data)
-                for index, data_digest, changed in rendered_pages:
-                    stage.adopt(site.pages[index].output_path, data_digest, changed)
+                for index, data_digest, written in rendered_pages:
+                    stage.adopt(site.pages[index].output_path, data_digest, written)
             rendered = set(todo)
             stage.keep_all(pages[i].output_path for i in range(len(pages)) if i not in rendered)
             stage.keep_all(kept)

@@ -128,6 +128,7 @@ class Stage:
         self.reused: dict[str, int] = {}  # files already in the staging folder -> inode
         self.spare: Spare | None = None  # the replaced version, after commit
         self._dirs: set[str] = {""}
+        self._entries: Manifest = {}  # what the manifest will hold of the files written
         clean_leftovers(self.output_dir)
         if spare_root is not None:
             self._adopt_spare(spare_root, spare)
@@ -168,13 +169,14 @@ class Stage:
         """Stage `data` as `path`; True if it differs from the published file."""
         self._claim(path)
         digest = digest or file_digest(data)
-        changed = self.put(path, data, digest)
-        (self.written if changed else self.unchanged)[path] = digest
-        return changed
+        written = self.put(path, data, digest)
+        self._record(path, digest, written)
+        return written is not None
 
-    def put(self, path: str, data: bytes, digest: str) -> bool:
+    def put(self, path: str, data: bytes, digest: str) -> Published | None:
         """Put the file in the staging folder without bookkeeping (worker processes call
-        this, then the parent `adopt()`s the result); True if the bytes changed."""
+        this, then the parent `adopt()`s the result): what the manifest will hold of the
+        file written, or None when the published file's bytes are the same (kept)."""
         check_output_path(path)  # before any folder is made: workers call this directly
         self._parent(path)
         entry = self.manifest.get(path)
@@ -185,12 +187,11 @@ class Stage:
         else:
             same = _same_bytes(f"{self.output_dir}/{path}", data)
         if same and self._link(path):
-            return False
+            return None
         target = f"{self.staging}/{path}"
         if path in self.reused:
             _unlink(target)  # never write into a link to a published file
-        _write(target, data)
-        return True
+        return Published(digest, *_write(target, data))
 
     def _link(self, path: str) -> bool:
         """Make the staged `path` the published file; False if there is none."""
@@ -207,11 +208,18 @@ class Stage:
             return False
         return True
 
-    def adopt(self, path: str, digest: str, changed: bool) -> None:
-        """Record a file that a worker process already put in the staging folder."""
+    def adopt(self, path: str, digest: str, written: Published | None) -> None:
+        """Record a file that `put()` (maybe in a worker process) staged."""
         self._claim(path)
         self._dirs.add(path.rpartition("/")[0])
-        (self.written if changed else self.unchanged)[path] = digest
+        self._record(path, digest, written)
+
+    def _record(self, path: str, digest: str, written: Published | None) -> None:
+        if written is None:
+            self.unchanged[path] = digest
+        else:
+            self.written[path] = digest
+            self._entries[path] = written
 
     def keep_all(self, paths: Iterable[str]) -> None:
         """Carry the published `paths` (listed in the manifest) over unchanged, cheaply
@@ -266,8 +274,7 @@ class Stage:
             if entry is None or entry.digest != digest:
                 entry = published_state(self.output_dir / path, digest)
             manifest[path] = entry
-        for path, digest in self.written.items():
-            manifest[path] = published_state(self.output_dir / path, digest)
+        manifest.update(self._entries)  # swapping folders keeps the files' inodes and times
         report = WriteReport(len(self.written), len(self.unchanged), removed)
         return report, manifest
 
@@ -317,9 +324,9 @@ def patch(
         if folder:
             os.makedirs(f"{output_dir}/{folder}", exist_ok=True)
         temporary = f"{target[: -len(name)]}.{name}.gazette-new"
-        _write(temporary, data)
+        facts = _write(temporary, data)
         os.replace(temporary, target)  # the spare version's hard link keeps the old bytes
-        written[path] = published_state(Path(target), digest)
+        written[path] = Published(digest, *facts)  # renaming keeps its inode and time
     for path in removed:
         _unlink(f"{output_dir}/{path}")
         folder = path.rpartition("/")[0]
@@ -332,15 +339,18 @@ def patch(
     return written
 
 
-def _write(path: str, data: bytes) -> None:
-    """Plain os calls on a text path: a cold build of a big site writes tens of thousands."""
+def _write(path: str, data: bytes) -> tuple[int, int, int]:
+    """Plain os calls on a text path: a cold build of a big site writes tens of thousands.
+    Returns the file's size, time and inode as written, which the manifest keeps."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
+        st = os.fstat(fd)
     finally:
         os.close(fd)
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def _same_bytes(path: str, data: bytes) -> bool:

@@ -4,6 +4,7 @@ change the output; the benchmark runs."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -18,6 +19,7 @@ from conftest import FIXED_NOW, REPO, copy_site, run_cli, tree_bytes
 from gazette.builder import PARALLEL_MIN_PAGES, SMALL_CHANGE, Builder
 from gazette.cache import cache_dir_for
 from gazette.config import load_config
+from gazette.output import published_state
 from gazette.pipeline import build
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -160,6 +162,16 @@ def test_random_edit_sequences_match_clean_builds(
         expected = clean_build(root, tmp_path / f"clean-{step}")
         assert differences(tree_bytes(tmp_path / "live"), expected) == [], what
         assert differences(tree_bytes(tmp_path / "disk"), expected) == [], what
+        assert_manifest_holds(live, tmp_path / "live")
+
+
+def assert_manifest_holds(builder: Builder, output: Path) -> None:
+    """What the builder noted of each published file (digest, size, time, inode: what the
+    next build trusts instead of reading it) is what the file is."""
+    assert builder.state is not None
+    for path, entry in builder.state.manifest.items():
+        data = (output / path).read_bytes()
+        assert published_state(output / path, hashlib.sha256(data).hexdigest()) == entry, path
 
 
 def test_changed_paths_hint_and_what_a_body_edit_rewrites(tmp_path: Path) -> None:
@@ -260,8 +272,10 @@ def test_workers_and_one_process_agree_on_every_page(tmp_path: Path) -> None:
     build in one process renders again exactly the pages that use that template."""
     root = corpus.generate(tmp_path / "site", 300, seed=5, theme=REPO)
     config = load_config(root / "config.toml")
-    two = Builder(config, tmp_path / "two", jobs=2, cache=True).build()
+    workers = Builder(config, tmp_path / "two", jobs=2, cache=True)
+    two = workers.build()
     assert two.pages >= PARALLEL_MIN_PAGES
+    assert_manifest_holds(workers, tmp_path / "two")
     Builder(config, tmp_path / "one", jobs=1).build()
     assert differences(tree_bytes(tmp_path / "one"), tree_bytes(tmp_path / "two")) == []
     template = root / "templates" / "article.html"
