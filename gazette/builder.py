@@ -205,6 +205,9 @@ class _ParseJob:
     config: Config
     store: TextStore
     fresh: bool  # the store is empty: no use looking texts up
+    # Made once here, for every chunk of every worker: making one costs as much as
+    # converting a few articles.
+    renderer: MarkdownRenderer = field(default_factory=MarkdownRenderer)
 
 
 _PARSE: _ParseJob | None = None  # set only while sources are parsed
@@ -227,7 +230,6 @@ def _parse(items: list[tuple[str, Path]]) -> list[ParseResult]:
         except FileNotFoundError:
             continue  # deleted meanwhile: the next scan sees it gone
         read.append((relative, _stat_key(st), data_digest, *read_articles(job.config, [path])))
-    renderer = MarkdownRenderer()  # one per chunk: making one costs as much as converting
     keys = {r[0]: text_key(r[3][0], sanitize) for r in read if r[3]}
     stored = {} if job.fresh else job.store.get_many(list(keys.values()))
     out: list[ParseResult] = []
@@ -240,7 +242,7 @@ def _parse(items: list[tuple[str, Path]]) -> list[ParseResult]:
         key = keys[relative]
         known = stored.get(key)
         if known is None:
-            known = convert_article(renderer, article, sanitize)
+            known = convert_article(job.renderer, article, sanitize)
             texts.append((key, *known))
         out.append((relative, stat, data_digest, _lean(article, known[0]), errors, key))
     job.store.put(texts)
@@ -531,7 +533,7 @@ class Builder:
             pending.append((relative, Path(name)))
 
         global _PARSE
-        _PARSE = _ParseJob(self.config, self.store, bool(pending) and self.store.empty())
+        _PARSE = _ParseJob(self.config, self.store, self.store.empty()) if pending else None
         try:
             results = sorted(
                 self._map(_parse, pending, PARALLEL_MIN_ARTICLES, "articles"),
