@@ -165,10 +165,15 @@ def make_environment(config: Config) -> jinja2.Environment:
 
     @jinja2.pass_context
     def link(context: jinja2.runtime.Context, target: Any) -> str:
-        url = target if isinstance(target, str) else target.url
-        if _ABSOLUTE.match(url):  # an image on another host, given as a full URL
-            return url
-        return context["root"] + url
+        if type(target) is not str:
+            url = target.url  # an article, term, archive...: always site-relative
+        elif _ABSOLUTE.match(target):  # an image on another host, given as a full URL
+            return target
+        else:
+            url = target
+        # context["root"], written out: a page calls link() a few dozen times
+        names = context.vars if "root" in context.vars else context.parent
+        return names["root"] + url
 
     @jinja2.pass_context
     def asset(context: jinja2.runtime.Context, name: str) -> str:
