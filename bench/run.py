@@ -16,7 +16,10 @@ a fresh process each time, so interpreter start-up and imports count):
 - the floor: Markdown conversion alone of the same bodies, in 1 and N processes.
 
 Each figure is the median of --runs runs. The machine is shared with other
-work, so medians of several runs are more telling than any single one.
+work, so medians of several runs are more telling than any single one. For the
+same reason the N-process floor is measured right after each cold build, and the
+ratio of the two is the median of those pairs: a floor timed minutes away from
+the builds it is compared with may have met another load on the machine.
 """
 
 from __future__ import annotations
@@ -114,11 +117,16 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[tuple[str, str, str]] = []
     peak = 0.0
 
+    texts = bodies(site)
+    paired: list[float] = []  # the N-process floor, timed right after each cold build
+
     def cold(n: int) -> float:
         nonlocal peak
         seconds, rss, summary = run_build(site, work / f"cold-{n}", args.jobs)
         peak = max(peak, rss)
+        paired.append(markdown_floor(texts, jobs))
         print(f"  cold #{n + 1}: {seconds:.2f} s, {rss:.0f} MB  [{summary}]")
+        print(f"    Markdown alone, {jobs} processes, right after: {paired[-1]:.2f} s")
         return seconds
 
     output = work / "output"
@@ -176,17 +184,23 @@ def main(argv: list[str] | None = None) -> int:
     results["one article edited, Builder kept alive"] = live
     story.write_text(original, encoding="utf-8")
 
-    texts = bodies(site)
     floor1 = median(measure(args.runs, lambda n: markdown_floor(texts, 1)))
-    floorn = median(measure(args.runs, lambda n: markdown_floor(texts, jobs)))
 
     for label, values in results.items():
         rows.append((label, f"{median(values):.2f} s", " ".join(f"{v:.2f}" for v in values)))
     rows.append(("peak memory (max RSS of a build process)", f"{peak:.0f} MB", ""))
     rows.append(("Markdown alone, 1 process", f"{floor1:.2f} s", ""))
-    rows.append((f"Markdown alone, {jobs} processes", f"{floorn:.2f} s", ""))
-    cold_median = median(results["cold full build"])
-    rows.append(("cold build / Markdown alone (N processes)", f"{cold_median / floorn:.2f}x", ""))
+    floors = " ".join(f"{v:.2f}" for v in paired)
+    rows.append((f"Markdown alone, {jobs} processes", f"{median(paired):.2f} s", floors))
+    colds = results["cold full build"]
+    ratios = [build / floor for build, floor in zip(colds, paired, strict=True)]
+    rows.append(
+        (
+            "cold build / Markdown alone (N processes)",
+            f"{median(ratios):.2f}x",
+            " ".join(f"{v:.2f}" for v in ratios),
+        )
+    )
 
     print()
     print(
