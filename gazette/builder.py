@@ -872,9 +872,18 @@ class Builder:
 def _here(
     function: Callable[[list[Any]], list[Any]], items: Sequence[Any], bar: Any
 ) -> Iterator[Any]:
-    for chunk in _chunks(items, 1, 200):
-        yield from function(list(chunk))
-        bar.update(len(chunk))
+    """The work in this process, with the cycle collector on as it is in workers:
+    converting and rendering make garbage cycles (Markdown's trees, Jinja's contexts),
+    which would pile up while the build pauses it."""
+    paused = not gc.isenabled()
+    gc.enable()
+    try:
+        for chunk in _chunks(items, 1, 200):
+            yield from function(list(chunk))
+            bar.update(len(chunk))
+    finally:
+        if paused:
+            gc.disable()
 
 
 def _counted(results: Iterable[list[Any]], bar: Any) -> Iterator[Any]:
