@@ -165,7 +165,7 @@ def make_environment(config: Config) -> jinja2.Environment:
 
     @jinja2.pass_context
     def link(context: jinja2.runtime.Context, target: Any) -> str:
-        if type(target) is not str:
+        if not isinstance(target, str):  # Markup (from `~` with a safe value) is text too
             url = target.url  # an article, term, archive...: always site-relative
         elif _ABSOLUTE.match(target):  # an image on another host, given as a full URL
             return target

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from gazette.config import Config, parse_config
 from gazette.errors import GazetteError
-from gazette.model import Page
+from gazette.model import Page, Term
 from gazette.render import gregorian, make_environment, relative_root, render_page
 
 
@@ -58,6 +58,24 @@ def test_link_and_asset_are_relative_to_the_page(tmp_path: Path) -> None:
     assert soup.find("link")["href"] == "../../static/style.1.css"
     home = BeautifulSoup(render(config, Page(url="", template="t.html", title="x")), "html.parser")
     assert home.find(id="w")["href"] == "./world/"
+
+
+def test_link_takes_built_paths_model_objects_and_full_urls(tmp_path: Path) -> None:
+    """A path joined with `~` from a safe value is Markup: link() takes it as the text
+    it is, as it does a term and a full URL."""
+    config = site_with_templates(
+        tmp_path,
+        t="<a id=\"built\" href=\"{{ link('tags/' ~ slug ~ '/') }}\">b</a>"
+        '<a id="term" href="{{ link(term) }}">t</a>'
+        '<img id="far" src="{{ link(image) }}">',
+    )
+    term = Term(kind="tag", slug="defence", name="Defence", url="tags/defence/")
+    context = {"slug": Markup("russia"), "term": term, "image": "https://cdn.example.org/a.jpg"}
+    page = Page(url="world/kim/", template="t.html", title="x", context=context)
+    soup = BeautifulSoup(render(config, page), "html.parser")
+    assert soup.find(id="built")["href"] == "../../tags/russia/"
+    assert soup.find(id="term")["href"] == "../../tags/defence/"
+    assert soup.find(id="far")["src"] == "https://cdn.example.org/a.jpg"
 
 
 def test_autoescape_is_on(tmp_path: Path) -> None:
