@@ -673,19 +673,23 @@ class Builder:
         manifest, present = published
         pages, todo, digests = site.pages, plan.todo, plan.digests
         extras: list[OutputFile] | None = None
-        if self._untouched(state.manifest, manifest, present) and (
-            not todo or len(todo) < self.patch_under
+        if self._untouched(state.manifest, manifest, present) and len(todo) < max(
+            self.patch_under, 1
         ):
+            # nothing or little to render: the extras decide which, so they come first
             plan.settle()
             extras = make_extras()
             extra_digests = {file.path: file_digest(file.data) for file in extras}
-            if not todo and digests.keys() | extra_digests.keys() | set(kept) == manifest.keys():
-                if all(manifest[path].digest == d for path, d in extra_digests.items()):
-                    report = WriteReport(0, len(manifest), 0)
-                    state.pages, state.shape, state.referrers = digests, plan.shape, plan.referrers
-                    state.manifest = manifest
-                    self._trusted = set(manifest)
-                    return self._result(len(site.articles), len(pages), report, 0, (), started)
+            if (
+                not todo
+                and digests.keys() | extra_digests.keys() | set(kept) == manifest.keys()
+                and all(manifest[path].digest == d for path, d in extra_digests.items())
+            ):
+                report = WriteReport(0, len(manifest), 0)
+                state.pages, state.shape, state.referrers = digests, plan.shape, plan.referrers
+                state.manifest = manifest
+                self._trusted = set(manifest)
+                return self._result(len(site.articles), len(pages), report, 0, (), started)
             if len(todo) < self.patch_under:
                 patched = self._patch(state, site, plan, extra_digests, extras, kept, manifest)
                 if patched is not None:

@@ -239,14 +239,7 @@ class Stage:
         for path in self.reused:
             if path in self.written or path in self.unchanged:
                 continue
-            (self.staging / path).unlink(missing_ok=True)
-            folder = path.rpartition("/")[0]
-            while folder:
-                try:
-                    os.rmdir(self.staging / folder)
-                except OSError:
-                    break  # not empty (or gone): so are its parents
-                folder = folder.rpartition("/")[0]
+            _remove(str(self.staging), path)
 
     def commit(self) -> tuple[WriteReport, Manifest]:
         """Swap the stage in (unless nothing changed); return the report and new manifest."""
@@ -328,15 +321,20 @@ def patch(
         os.replace(temporary, target)  # the spare version's hard link keeps the old bytes
         written[path] = Published(digest, *facts)  # renaming keeps its inode and time
     for path in removed:
-        _unlink(f"{output_dir}/{path}")
-        folder = path.rpartition("/")[0]
-        while folder:
-            try:
-                os.rmdir(f"{output_dir}/{folder}")
-            except OSError:
-                break  # not empty: nor are its parents
-            folder = folder.rpartition("/")[0]
+        _remove(str(output_dir), path)
     return written
+
+
+def _remove(root: str, path: str) -> None:
+    """Remove the file `path` under `root`, and the folders it leaves empty."""
+    _unlink(f"{root}/{path}")
+    folder = path.rpartition("/")[0]
+    while folder:
+        try:
+            os.rmdir(f"{root}/{folder}")
+        except OSError:
+            break  # not empty (or gone): nor are its parents
+        folder = folder.rpartition("/")[0]
 
 
 def _write(path: str, data: bytes) -> tuple[int, int, int]:
