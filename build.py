@@ -3,7 +3,7 @@
 
 import sys
 
-from gazette.cli import main
+from gazette.commands.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

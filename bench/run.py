@@ -51,8 +51,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import corpus  # noqa: E402
 
-from gazette.content import SourceFile, split_front_matter  # noqa: E402
-from gazette.markup import MarkdownRenderer  # noqa: E402
+from gazette.stages.content import SourceFile, split_front_matter  # noqa: E402
+from gazette.stages.markup import MarkdownRenderer  # noqa: E402
 
 
 class Run(NamedTuple):
@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # one Builder kept alive, one file edited
     from gazette.builder import Builder
-    from gazette.config import load_config
+    from gazette.stages.config import load_config
 
     builder = Builder(load_config(site / "config.toml"), output, jobs=args.jobs, cache=True)
     builder.build()

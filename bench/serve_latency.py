@@ -53,7 +53,7 @@ def free_port() -> int:
 def measure(count: int, edits: int, chromium: str) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
 
-    from gazette.serve import LiveServer
+    from gazette.commands.serve import LiveServer
 
     rebuilds: list[float] = []
     with tempfile.TemporaryDirectory(prefix="gazette-bench-serve-") as folder:

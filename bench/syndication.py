@@ -29,12 +29,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import corpus  # noqa: E402
 
-from gazette.assets import collect_assets  # noqa: E402
-from gazette.config import load_config  # noqa: E402
-from gazette.content import load_articles  # noqa: E402
-from gazette.markup import render_articles  # noqa: E402
-from gazette.site import build_site, select_articles  # noqa: E402
-from gazette.syndicate import syndicate  # noqa: E402
+from gazette.machine.files import syndicate  # noqa: E402
+from gazette.stages.assets import collect_assets  # noqa: E402
+from gazette.stages.config import load_config  # noqa: E402
+from gazette.stages.content import load_articles  # noqa: E402
+from gazette.stages.markup import render_articles  # noqa: E402
+from gazette.stages.site import build_site, select_articles  # noqa: E402
 
 
 def best_of(runs: int, action: Callable[[], object]) -> float:

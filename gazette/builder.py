@@ -14,14 +14,14 @@ A Builder keeps, between its builds, in memory (and in `.gazette-cache/` when
 - the articles' rendered Markdown, by content, in a `TextStore` on disk: parse
   workers write it, render workers read it for article pages;
 - for every published page, the digest of what it was made from
-  (`gazette.deps.PageInputs`), and a manifest of the published files' digests.
+  (`gazette.engine.inputs.PageInputs`), and a manifest of the published files' digests.
 
 `build(changed_paths)` trusts `changed_paths` (files created, changed or deleted
 since the last build) when given, and scans content/ by file times when it is
 None. The site model is made again each time (it is quick); pages whose inputs
 have the same digest as the published page are carried over, the rest are
 rendered, over `jobs` processes when there are many, and `output/` is replaced
-atomically as in `gazette.output`. Whatever the sequence of edits, the output is
+atomically as in `gazette.sinks.output_dir`. Whatever the sequence of edits, the output is
 byte-identical to a clean build: the tests check exactly that.
 """
 
@@ -46,16 +46,13 @@ from typing import Any
 
 import jinja2
 
-from gazette import cache as disk_cache
-from gazette.assets import OutputFile, collect_assets
-from gazette.cache import TextStore
-from gazette.config import Config, load_config
-from gazette.content import markdown_files, read_articles
-from gazette.deps import PageInputs, digest, template_digest
+from gazette.engine import cache as disk_cache
+from gazette.engine.cache import TextStore
+from gazette.engine.inputs import PageInputs, digest, template_digest
 from gazette.errors import GazetteError
-from gazette.markup import MarkdownRenderer, convert_article, opening_text
+from gazette.machine.files import annotate_pages, machine_files
 from gazette.model import Article, Page, Site
-from gazette.output import (
+from gazette.sinks.output_dir import (
     Manifest,
     Published,
     Spare,
@@ -65,9 +62,12 @@ from gazette.output import (
     patch,
     survey,
 )
-from gazette.render import make_environment, render_page, shared_context
-from gazette.site import build_site, select_articles
-from gazette.syndicate import annotate_pages, machine_files
+from gazette.stages.assets import OutputFile, collect_assets
+from gazette.stages.config import Config, load_config
+from gazette.stages.content import markdown_files, read_articles
+from gazette.stages.markup import MarkdownRenderer, convert_article, opening_text
+from gazette.stages.render import make_environment, render_page, shared_context
+from gazette.stages.site import build_site, select_articles
 
 MARKUP_VERSION = "1"  # bump when markup.py's output changes for the same input
 PARALLEL_MIN_PAGES = 400  # fewer pages than this render faster without forking workers
@@ -746,7 +746,7 @@ class Builder:
         manifest: Manifest,
     ) -> tuple[WriteReport, tuple[str, ...]] | None:
         """A small change to an intact output/: render its few pages here and replace
-        the files that differ in place (`gazette.output.patch`), instead of assembling a
+        the files that differ in place (`gazette.sinks.output_dir.patch`), instead of assembling a
         new version of the whole site. None when two outputs claim one path: the full
         path reports that."""
         pages = site.pages

@@ -11,10 +11,12 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hijridate import Gregorian, Hijri
 
-from gazette.config import HijriConfig
+if TYPE_CHECKING:  # a type only: the calendar needs no config stage
+    from gazette.stages.config import HijriConfig
 
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 _HIJRI_TEXT = re.compile(r"^\s*(\d{3,4})-(\d{1,2})-(\d{1,2})\s*$")

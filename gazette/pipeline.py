@@ -13,13 +13,13 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from gazette.assets import Assets, OutputFile
 from gazette.builder import Builder, BuildResult
-from gazette.config import Config
 from gazette.errors import GazetteError
+from gazette.machine.files import syndicate
 from gazette.model import Article, Site
-from gazette.render import render_site
-from gazette.syndicate import syndicate
+from gazette.stages.assets import Assets, OutputFile
+from gazette.stages.config import Config
+from gazette.stages.render import render_site
 
 __all__ = ["BuildResult", "Builder", "build", "build_now", "output_files"]
 

@@ -5,7 +5,7 @@ and kept until a change affects them, so a template or stylesheet edit costs
 nothing until a page is viewed, and `output/` is never touched. Between builds
 the parsed and converted articles are kept per file, so saving one article
 re-reads only that file. Each rebuild compares every page's inputs (the
-identity of the articles, terms and archives it shows, as `gazette.deps` digests
+identity of the articles, terms and archives it shows, as `gazette.engine.inputs` digests
 them for the builder) with the previous build to say which pages changed;
 the server reloads only the tabs showing those pages.
 """
@@ -28,19 +28,19 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
-from gazette.assets import FINGERPRINTED, Assets, collect_assets
-from gazette.config import Config, load_config
-from gazette.content import load_articles
-from gazette.deps import PageInputs
+from gazette.engine.inputs import PageInputs
 from gazette.errors import GazetteError
-from gazette.markup import render_articles
+from gazette.machine.common import feed_specs
+from gazette.machine.files import syndicate
+from gazette.machine.structured import annotate, resolve_publisher
 from gazette.model import Article, Page, Site
 from gazette.pipeline import build_now, check_images
-from gazette.render import make_environment, page_root, render_page, shared_context
-from gazette.site import build_site, select_articles
-from gazette.structured import annotate, resolve_publisher
-from gazette.syndicate import syndicate
-from gazette.syndication import feed_specs
+from gazette.stages.assets import FINGERPRINTED, Assets, collect_assets
+from gazette.stages.config import Config, load_config
+from gazette.stages.content import load_articles
+from gazette.stages.markup import render_articles
+from gazette.stages.render import make_environment, page_root, render_page, shared_context
+from gazette.stages.site import build_site, select_articles
 
 ALL = None  # "every page" in `Update.pages`
 # Article fields that place it in the site (URL, lists, order, neighbours, related): an
@@ -329,7 +329,7 @@ class PreviewSite:
         return any(p in known or p.is_file() for p in others)
 
     def _load_all(self, config: Config) -> None:
-        from gazette.content import discover
+        from gazette.stages.content import discover
 
         self._load_changed(config, set(discover(config.content_dir)))
 
@@ -337,7 +337,7 @@ class PreviewSite:
         """Re-read the changed Markdown files; a changed folder means a rescan."""
         self._folders = None
         if any(p.is_dir() or (p.suffix != ".md" and not p.exists()) for p in paths):
-            from gazette.content import discover
+            from gazette.stages.content import discover
 
             present = set(discover(config.content_dir))
             gone = (self._articles.keys() | self._file_errors.keys()) - present

@@ -54,10 +54,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from gazette.config import load_config
 from gazette.hijri import HijriDate
 from gazette.model import Article
 from gazette.pipeline import BuildResult, build
+from gazette.stages.config import load_config
 
 # Debian chromium as this machine runs it: no sandbox as root, no calls home.
 CHROMIUM_ARGS = [

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from gazette.config import Config, load_config
 from gazette.pipeline import build
+from gazette.stages.config import Config, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 

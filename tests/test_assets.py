@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gazette.assets import collect_assets, fingerprint
+from gazette.stages.assets import collect_assets, fingerprint
 
 
 def make_tree(root: Path, files: dict[str, bytes]) -> None:

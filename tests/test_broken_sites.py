@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from gazette.cli import main
-from gazette.config import load_config
+from gazette.commands.cli import main
 from gazette.pipeline import build
+from gazette.stages.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = Path(__file__).resolve().parent / "broken"

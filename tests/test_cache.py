@@ -1,4 +1,4 @@
-"""The text store (gazette.cache.TextStore): rendered bodies kept on disk, each row
+"""The text store (gazette.engine.cache.TextStore): rendered bodies kept on disk, each row
 checked before it is used, so a damaged store costs a conversion, never a wrong page."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 from conftest import FIXED_NOW, copy_site, tree_bytes
 
 from gazette.builder import Builder
-from gazette.cache import TEXTS, TextStore, cache_dir_for
-from gazette.config import load_config
+from gazette.engine.cache import TEXTS, TextStore, cache_dir_for
 from gazette.pipeline import build
+from gazette.stages.config import load_config
 
 
 def test_rows_round_trip_and_unused_ones_are_dropped(tmp_path: Path) -> None:

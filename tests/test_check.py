@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sitekit import ROOT, article, make_site
 
-from gazette.check import check_site, find_links, resolve
-from gazette.cli import main
+from gazette.commands.check import check_site, find_links, resolve
+from gazette.commands.cli import main
 
 
 def test_check_passes_the_sample_site_and_counts_links(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from conftest import parse_html, run_cli
 
-from gazette.cli import make_parser
+from gazette.commands.cli import make_parser
 
 
 def every_option() -> dict[str, list[str]]:

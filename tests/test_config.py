@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gazette.config import ENGLISH_HIJRI_MONTHS, Config, load_config, parse_config
 from gazette.errors import GazetteError
+from gazette.stages.config import ENGLISH_HIJRI_MONTHS, Config, load_config, parse_config
 
 
 def write_config(tmp_path: Path, text: str) -> Path:

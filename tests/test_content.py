@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gazette.config import parse_config
-from gazette.content import SourceFile, load_articles, parse_article, read_source
 from gazette.errors import GazetteError
 from gazette.hijri import HijriDate
 from gazette.model import Weather
+from gazette.stages.config import parse_config
+from gazette.stages.content import SourceFile, load_articles, parse_article, read_source
 
 CONFIG = parse_config(
     {

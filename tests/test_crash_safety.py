@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sitekit import ROOT, article, make_site
 
-from gazette.output import staging_dir
+from gazette.sinks.output_dir import staging_dir
 
 ARTICLES = 250
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": "1695600000"}

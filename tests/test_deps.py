@@ -1,4 +1,4 @@
-"""Page digests (gazette.deps): a page's digest moves exactly when something it can
+"""Page digests (gazette.engine.inputs): a page's digest moves exactly when something it can
 show moves, which is what lets a rebuild skip every other page."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import jinja2
 import pytest
 from conftest import make_article
 
-from gazette.deps import PageInputs, template_digest
+from gazette.engine.inputs import PageInputs, template_digest
 from gazette.model import Page, Pagination, Term
 
 

@@ -11,9 +11,9 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import BuiltSite, build_site, make_article, parse_html
 
-from gazette.config import parse_config
-from gazette.feeds import FeedTerms, atom_feed, rss_feed
-from gazette.syndication import FeedSpec, excerpt, xml_bytes
+from gazette.machine.common import FeedSpec, excerpt, xml_bytes
+from gazette.machine.feeds import FeedTerms, atom_feed, rss_feed
+from gazette.stages.config import parse_config
 
 BASE = "https://example.org/news/"
 DHAKA = dt.timezone(dt.timedelta(hours=6))

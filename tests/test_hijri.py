@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from gazette.config import HijriConfig
 from gazette.hijri import (
     HijriDate,
     HijriRangeError,
@@ -16,6 +15,7 @@ from gazette.hijri import (
     parse_hijri,
     to_hijri,
 )
+from gazette.stages.config import HijriConfig
 
 # Bangladesh started Rabi' al-awwal 1445 a day after Umm al-Qura (16 Sep 2023).
 LOCAL = HijriConfig(month_starts={"1445-03": dt.date(2023, 9, 17)})

@@ -17,10 +17,10 @@ import pytest
 from conftest import FIXED_NOW, REPO, copy_site, run_cli, tree_bytes
 
 from gazette.builder import PARALLEL_MIN_PAGES, SMALL_CHANGE, Builder
-from gazette.cache import cache_dir_for
-from gazette.config import load_config
-from gazette.output import published_state
+from gazette.engine.cache import cache_dir_for
 from gazette.pipeline import build
+from gazette.sinks.output_dir import published_state
+from gazette.stages.config import load_config
 
 sys.path.insert(0, str(REPO / "bench"))
 import corpus  # noqa: E402

@@ -17,7 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import BuiltSite, build_site, html_pages, serve_folder
 
-from gazette.config import load_config
+from gazette.stages.config import load_config
 
 LINK_ATTRIBUTES = (
     ("a", "href"),
@@ -141,7 +141,7 @@ def test_the_checker_notices_a_broken_link(basic_site: BuiltSite, tmp_path: Path
 
 
 def test_build_check_reads_rooted_404_links_from_the_base_path() -> None:
-    from gazette.check import resolve
+    from gazette.commands.check import resolve
 
     assert resolve("404.html", "/news/static/style.css", "/news/") == "static/style.css"
     assert resolve("404.html", "/news/", "/news/") == "index.html"

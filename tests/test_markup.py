@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 from bs4 import BeautifulSoup
 
 from gazette.hijri import HijriDate
-from gazette.markup import (
+from gazette.model import Article
+from gazette.stages.markup import (
     CODE_CSS_CLASS,
     MarkdownRenderer,
     code_stylesheet,
     render_articles,
     with_dateline_and_credit,
 )
-from gazette.model import Article
 
 
 def html_of(text: str) -> BeautifulSoup:

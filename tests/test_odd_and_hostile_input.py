@@ -202,7 +202,7 @@ def test_right_to_left_edition_sets_the_page_direction(
 
 
 def test_config_with_byte_order_mark_and_windows_line_endings(tmp_path: Path) -> None:
-    from gazette.config import load_config
+    from gazette.stages.config import load_config
 
     make_site(tmp_path, {"content/world/a.md": article("Config from Notepad")})
     config_path = tmp_path / "config.toml"

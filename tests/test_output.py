@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import tree_bytes
 
-from gazette.assets import OutputFile
 from gazette.errors import GazetteError
-from gazette.output import patch, publish, published_state, staging_dir, survey
+from gazette.sinks.output_dir import patch, publish, published_state, staging_dir, survey
+from gazette.stages.assets import OutputFile
 
 
 def files(**contents: str) -> list[OutputFile]:

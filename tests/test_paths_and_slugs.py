@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sitekit import article, make_site, soup
 
-from gazette.assets import OutputFile
 from gazette.errors import GazetteError
-from gazette.output import publish
 from gazette.paths import is_safe_relative, walk_files
 from gazette.pipeline import build, check_output_dir
+from gazette.sinks.output_dir import publish
 from gazette.slugs import MAX_BYTES, make_slug
+from gazette.stages.assets import OutputFile
 
 
 def test_walk_follows_symlinked_folders(tmp_path: Path) -> None:
@@ -181,7 +181,7 @@ def test_output_dir_beside_sources_is_fine(tmp_path: Path) -> None:
 
 
 def test_stage_refuses_a_path_outside_output_before_making_folders(tmp_path: Path) -> None:
-    from gazette.output import Stage
+    from gazette.sinks.output_dir import Stage
 
     stage = Stage(tmp_path / "output")
     for path in ("../escaped/index.html", "a/../../escaped.html", "/etc/x"):

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from gazette.commands.watch import Debouncer, is_editor_litter
 from gazette.preview import PreviewSite
-from gazette.watch import Debouncer, is_editor_litter
 from tests.conftest import copy_site
 
 PORT_TALKS = "world/port-talks/"

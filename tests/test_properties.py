@@ -20,14 +20,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sitekit import dangerous, make_site
 
-from gazette.assets import Assets, collect_assets
-from gazette.config import Config
-from gazette.content import KNOWN_KEYS, SourceFile, parse_article
 from gazette.errors import GazetteError
-from gazette.markup import render_articles
 from gazette.paths import is_safe_relative
 from gazette.pipeline import output_files
-from gazette.site import build_site
+from gazette.stages.assets import Assets, collect_assets
+from gazette.stages.config import Config
+from gazette.stages.content import KNOWN_KEYS, SourceFile, parse_article
+from gazette.stages.markup import render_articles
+from gazette.stages.site import build_site
 
 EXAMPLES = settings(
     max_examples=40,

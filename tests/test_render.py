@@ -10,10 +10,10 @@ import pytest
 from bs4 import BeautifulSoup
 from markupsafe import Markup
 
-from gazette.config import Config, parse_config
 from gazette.errors import GazetteError
 from gazette.model import Page, Term
-from gazette.render import gregorian, make_environment, relative_root, render_page
+from gazette.stages.config import Config, parse_config
+from gazette.stages.render import gregorian, make_environment, relative_root, render_page
 
 
 def site_with_templates(tmp_path: Path, **templates: str) -> Config:

@@ -7,8 +7,8 @@ from collections import Counter
 import yaml
 from conftest import REPO, BuiltSite, assert_reference_page, parse_html
 
-from gazette.config import load_config
-from gazette.content import load_articles
+from gazette.stages.config import load_config
+from gazette.stages.content import load_articles
 
 
 def test_sample_content_covers_what_the_issue_asks() -> None:

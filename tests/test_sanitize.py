@@ -8,8 +8,8 @@ import pytest
 from bs4 import BeautifulSoup
 from sitekit import article, article_pages, build_site_into, dangerous, soup
 
-from gazette.markup import MarkdownRenderer
-from gazette.sanitize import sanitize_html
+from gazette.stages.markup import MarkdownRenderer
+from gazette.stages.sanitize import sanitize_html
 
 XSS_VECTORS = [
     "<script>alert(1)</script>",
@@ -104,8 +104,8 @@ def test_trusted_site_keeps_raw_html_embeds(tmp_path: Path) -> None:
 
 
 def test_switching_to_untrusted_rebuilds_bodies_from_the_cache(tmp_path: Path) -> None:
-    from gazette.config import load_config
     from gazette.pipeline import build
+    from gazette.stages.config import load_config
 
     files = {"content/world/x.md": article("Switch", "<script>alert(1)</script>\n\nText.")}
     out = build_site_into(tmp_path, files)

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
+from gazette.commands.serve import LiveServer
 from gazette.errors import GazetteError
-from gazette.serve import LiveServer
 from tests.conftest import (
     CHROMIUM_ARGS,
     REPO,

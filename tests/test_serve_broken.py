@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import test_broken_sites as broken
 
+from gazette.commands.serve import LiveServer
 from gazette.errors import GazetteError
 from gazette.preview import PreviewSite
-from gazette.serve import LiveServer
 from tests.test_serve import free_port, get
 
 PREVIEW_CASES = [c for c in broken.CASES if broken.read_expected(c).output == "output"]

@@ -9,10 +9,10 @@ import random
 import pytest
 from conftest import FIXED_NOW, make_article
 
-from gazette.config import parse_config
 from gazette.errors import GazetteError
 from gazette.model import Article, Page, Term
-from gazette.site import (
+from gazette.stages.config import parse_config
+from gazette.stages.site import (
     RELATED_COUNT,
     RELATED_WINDOW,
     article_url,

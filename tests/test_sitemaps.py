@@ -10,15 +10,15 @@ import pytest
 import xmlschema
 from conftest import BuiltSite, build_site, make_article
 
-from gazette.config import parse_config
-from gazette.sitemaps import (
+from gazette.machine.common import absolute, xml_bytes
+from gazette.machine.sitemaps import (
     NEWS_MAX,
     news_articles,
     news_sitemap,
     sitemap_files,
     urlset,
 )
-from gazette.syndication import absolute, xml_bytes
+from gazette.stages.config import parse_config
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 NS = {

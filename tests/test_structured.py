@@ -11,7 +11,7 @@ import pytest
 from conftest import BuiltSite, build_site, parse_html
 
 from gazette.errors import GazetteError
-from gazette.structured import script_json
+from gazette.machine.structured import script_json
 
 BASE = "https://example.org/news/"
 KIM_URL = "world/kim-looks-over-russian-bombers-and-a-warship-in-vladivostok/"

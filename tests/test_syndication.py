@@ -11,8 +11,8 @@ import pytest
 import xmlschema
 from conftest import BuiltSite, build_site, copy_sample_site, parse_html, tree_bytes
 
-from gazette.config import news_language, parse_config
 from gazette.errors import GazetteError
+from gazette.stages.config import news_language, parse_config
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 MACHINE_FILES = [

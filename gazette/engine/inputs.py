@@ -1,7 +1,7 @@
 """What each page is made from, as one digest, so a rebuild renders only pages that changed.
 
 A page's template sees its own context, the context every page shares and the
-helpers of `gazette.render`; nothing else (`SiteEnvironment` refuses the one way
+helpers of `gazette.stages.render`; nothing else (`SiteEnvironment` refuses the one way
 around that, a term's whole article list). So a digest of those inputs, with
 each object reduced to what identifies its contents, tells exactly when a page
 must be rendered again:

@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from gazette.assets import Assets, OutputFile
-from gazette.config import Config
 from gazette.errors import GazetteError
 from gazette.model import Archive, Article, Edition, Page, Site, Term
+from gazette.stages.assets import Assets, OutputFile
+from gazette.stages.config import Config
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = (

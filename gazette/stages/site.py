@@ -16,10 +16,10 @@ from functools import lru_cache
 from itertools import compress, filterfalse, islice
 from operator import eq
 
-from gazette.config import Config
 from gazette.errors import GazetteError
 from gazette.model import Archive, Article, Page, Pagination, Site, Term
 from gazette.slugs import make_slug
+from gazette.stages.config import Config
 
 RELATED_COUNT = 4
 RELATED_WINDOW = 40  # candidates looked at per shared tag, nearest in time first

@@ -91,7 +91,9 @@ def convert_article(
     `sanitize` (config: content.untrusted) makes raw HTML inert."""
     html, toc = renderer.convert(article.body)
     if sanitize:
-        from gazette.sanitize import sanitize_html  # loading nh3 takes 35 ms: only when needed
+        from gazette.stages.sanitize import (
+            sanitize_html,  # loading nh3 takes 35 ms: only when needed
+        )
 
         html, toc = sanitize_html(html), sanitize_html(toc)
     return with_dateline_and_credit(html, article.dateline, article.source), toc

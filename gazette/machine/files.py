@@ -11,11 +11,9 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
-from gazette.assets import Assets, OutputFile
-from gazette.config import Config
-from gazette.feeds import feed_files
-from gazette.model import Article, Page, Site
-from gazette.sitemaps import (
+from gazette.machine.common import feed_specs, id_authority, xml_bytes
+from gazette.machine.feeds import feed_files
+from gazette.machine.sitemaps import (
     NEWS_SITEMAP,
     ROBOTS,
     news_articles,
@@ -24,8 +22,10 @@ from gazette.sitemaps import (
     sitemap_entries,
     sitemap_files,
 )
-from gazette.structured import annotate, resolve_publisher
-from gazette.syndication import feed_specs, id_authority, xml_bytes
+from gazette.machine.structured import annotate, resolve_publisher
+from gazette.model import Article, Page, Site
+from gazette.stages.assets import Assets, OutputFile
+from gazette.stages.config import Config
 
 TextLoader = Callable[[list[Article]], list[Article]]
 

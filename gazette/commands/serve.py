@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from gazette.commands.watch import Watcher
 from gazette.errors import GazetteError
 from gazette.preview import PreviewSite, Update
-from gazette.watch import Watcher
 
 PREFIX = "/__gazette/"
 EVENTS = PREFIX + "events"
@@ -120,7 +120,7 @@ class PreviewServer(ThreadingHTTPServer):
     def __init__(self, preview: PreviewSite, hub: Hub, host: str, port: int) -> None:
         self.preview = preview
         self.hub = hub
-        self.script = resources.files("gazette").joinpath("livereload.js").read_bytes()
+        self.script = resources.files("gazette.commands").joinpath("livereload.js").read_bytes()
         try:
             super().__init__((host, port), Handler)
         except OSError as exc:

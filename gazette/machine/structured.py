@@ -16,11 +16,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from gazette.assets import Assets
-from gazette.config import Config, _key_line
 from gazette.errors import GazetteError
+from gazette.machine.common import NOT_INDEXED, FeedSpec, absolute, excerpt, timestamp
 from gazette.model import Article, Page, Site, Term
-from gazette.syndication import NOT_INDEXED, FeedSpec, absolute, excerpt, timestamp
+from gazette.stages.assets import Assets
+from gazette.stages.config import Config, _key_line
 
 # Inside <script> a JSON string must not end the element or open a comment;
 # these escapes keep every character's meaning for a JSON parser.

@@ -20,16 +20,16 @@ from urllib.parse import unquote, urlsplit
 
 import jinja2
 
-from gazette.assets import Assets, collect_assets
-from gazette.config import Config
-from gazette.content import read_articles
 from gazette.errors import GazetteError
-from gazette.markup import render_articles
 from gazette.model import Article, Site
 from gazette.pipeline import build_now, image_problems, machine_files
-from gazette.render import _template_path as template_path
-from gazette.render import make_environment, render_page, shared_context
-from gazette.site import build_site, select_articles
+from gazette.stages.assets import Assets, collect_assets
+from gazette.stages.config import Config
+from gazette.stages.content import read_articles
+from gazette.stages.markup import render_articles
+from gazette.stages.render import _template_path as template_path
+from gazette.stages.render import make_environment, render_page, shared_context
+from gazette.stages.site import build_site, select_articles
 
 
 @dataclass

@@ -18,12 +18,12 @@ from typing import Any
 
 import yaml
 
-from gazette.config import Config
 from gazette.errors import GazetteError
 from gazette.hijri import HijriDate, HijriRangeError, check_override, parse_hijri, to_hijri
 from gazette.model import Article, Weather
 from gazette.paths import walk
 from gazette.slugs import make_slug
+from gazette.stages.config import Config
 
 try:  # libyaml is ten times faster; fall back to pure Python where it is missing
     from yaml import CSafeLoader as YamlLoader

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import yaml
 
-from gazette.config import Config
 from gazette.errors import GazetteError
 from gazette.hijri import HijriRangeError, to_hijri
 from gazette.slugs import make_slug
+from gazette.stages.config import Config
 
 
 def new_article(config: Config, title: str, section: str, now: dt.datetime) -> Path:

@@ -13,10 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from gazette.assets import OutputFile
-from gazette.config import Config
-from gazette.model import Article, Site
-from gazette.syndication import (
+from gazette.machine.common import (
     ATOM_NS,
     CONTENT_NS,
     DC_NS,
@@ -31,6 +28,9 @@ from gazette.syndication import (
     timestamp,
     xml_bytes,
 )
+from gazette.model import Article, Site
+from gazette.stages.assets import OutputFile
+from gazette.stages.config import Config
 
 GENERATOR = "Gazette"
 

@@ -12,10 +12,7 @@ import html
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
-from gazette.assets import OutputFile
-from gazette.config import Config, news_language
-from gazette.model import Article, Page, Site
-from gazette.syndication import (
+from gazette.machine.common import (
     NEWS_NS,
     NOT_INDEXED,
     SITEMAP_NS,
@@ -26,6 +23,9 @@ from gazette.syndication import (
     timestamp,
     xml_bytes,
 )
+from gazette.model import Article, Page, Site
+from gazette.stages.assets import OutputFile
+from gazette.stages.config import Config, news_language
 
 MAX_URLS = 50_000  # per sitemap file, by the sitemaps.org protocol
 NEWS_WINDOW = dt.timedelta(days=2)

@@ -11,9 +11,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from gazette.config import Config, load_config
 from gazette.errors import GazetteError
 from gazette.pipeline import Builder, build_now
+from gazette.stages.config import Config, load_config
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -132,7 +132,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from gazette.scaffold import new_article
+    from gazette.commands.new import new_article
 
     config = load_config(args.config)
     path = new_article(config, args.title, args.section, build_now(config.tz))
@@ -142,7 +142,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from gazette.check import check_site
+    from gazette.commands.check import check_site
 
     report = check_site(load_config(args.config), include_drafts=args.drafts)
     if report.problems:
@@ -152,7 +152,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from gazette.serve import run
+    from gazette.commands.serve import run
 
     return run(
         args.config, host=args.host, port=args.port, include_drafts=args.drafts, poll=args.poll

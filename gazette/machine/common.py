@@ -14,9 +14,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
-from gazette.config import Config
-from gazette.markup import opening_text
 from gazette.model import Article, Site, Term
+from gazette.stages.config import Config
+from gazette.stages.markup import opening_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"

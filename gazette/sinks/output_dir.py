@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from gazette.assets import OutputFile
 from gazette.errors import GazetteError
 from gazette.paths import check_output_path
+from gazette.stages.assets import OutputFile
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100

@@ -10,8 +10,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gazette.markup import code_stylesheet
 from gazette.paths import walk, walk_files
+from gazette.stages.markup import code_stylesheet
 
 FINGERPRINTED = {".css", ".js"}
 IGNORED_NAMES = {".DS_Store", "Thumbs.db"}
