@@ -12,9 +12,8 @@ from conftest import FIXED_NOW, make_article
 from gazette.errors import GazetteError
 from gazette.model import Article, Page, Term
 from gazette.stages.config import parse_config
+from gazette.stages.related import RELATED_COUNT, RELATED_WINDOW
 from gazette.stages.site import (
-    RELATED_COUNT,
-    RELATED_WINDOW,
     article_url,
     assign_urls,
     build_site,
