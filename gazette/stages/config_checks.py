@@ -1,0 +1,198 @@
+"""The checks on config values that their types alone do not catch.
+
+Each check reports through `problem` and goes on, so that `parse_config` can
+list every problem in the file at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from hijridate import Hijri
+
+from gazette.slugs import STYLES as SLUG_STYLES
+
+if TYPE_CHECKING:  # config.py imports this module to run the checks
+    from gazette.stages.config import (
+        ContentConfig,
+        FeedsConfig,
+        HijriConfig,
+        PublisherConfig,
+        SiteConfig,
+    )
+
+MAX_SIGHTING_GAP = 3  # days a locally sighted month start may be from Umm al-Qura's
+_MONTH_KEY = re.compile(r"^(\d{3,4})-(\d{1,2})$")
+_ID_AUTHORITY = re.compile(
+    r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*"
+    r"|[^@\s,]+@[a-z0-9.-]+),\d{4}(-\d{2}(-\d{2})?)?$",
+    re.IGNORECASE,
+)
+NEWS_LANGUAGE = re.compile(r"^(zh-cn|zh-tw|[a-z]{2,3})$")
+
+
+class Problem(Protocol):
+    """Records one problem at a dotted key (its line is found from the key)."""
+
+    def __call__(self, message: str, key_path: str, hint: str | None = None) -> None: ...
+
+
+def check_site(site: SiteConfig, problem: Problem) -> None:
+    try:
+        ZoneInfo(site.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problem(
+            f"unknown timezone '{site.timezone}'",
+            "site.timezone",
+            "use an IANA name such as 'Asia/Dhaka' or 'UTC'",
+        )
+    if not re.match(r"^https?://[^/\s]+", site.base_url):
+        problem(
+            f"base_url '{site.base_url}' is not an absolute http(s) URL",
+            "site.base_url",
+            "write it like 'https://example.com/' or 'https://example.com/news/'",
+        )
+    if site.per_page < 1:
+        problem("per_page must be at least 1", "site.per_page")
+    if any(part in (".", "..") for part in site.permalink.split("/")):
+        problem(
+            f"permalink '{site.permalink}' has a '.' or '..' part: pages would be written "
+            "outside the output folder",
+            "site.permalink",
+            "the default is '/{section}/{slug}/'",
+        )
+    elif "{slug}" not in site.permalink:
+        problem(
+            f"permalink '{site.permalink}' must contain {{slug}}",
+            "site.permalink",
+            "the default is '/{section}/{slug}/'",
+        )
+    else:
+        unknown = set(re.findall(r"{(\w+)}", site.permalink)) - {
+            "section",
+            "slug",
+            "year",
+            "month",
+            "day",
+        }
+        if unknown:
+            problem(
+                f"permalink uses unknown placeholder(s) {sorted(unknown)}",
+                "site.permalink",
+                "use {section}, {slug}, {year}, {month}, {day}",
+            )
+
+
+def check_syndication(
+    feeds: FeedsConfig, publisher: PublisherConfig, language: str, problem: Problem
+) -> None:
+    """`language` comes from `news_language`, which needs the site's settings too."""
+    if feeds.entries < 1:
+        problem("feeds.entries must be at least 1", "feeds.entries")
+    if feeds.id_authority and not _ID_AUTHORITY.match(feeds.id_authority):
+        problem(
+            f"feeds.id_authority '{feeds.id_authority}' is not 'domain,year'",
+            "feeds.id_authority",
+            "write the domain you owned and a year you owned it, like 'example.com,2023'",
+        )
+    if not NEWS_LANGUAGE.match(language):
+        key = "publisher.language" if publisher.language else "site.language"
+        problem(
+            f"language '{language}' is not an ISO 639 code for news sitemaps",
+            key,
+            "use a 2 or 3 letter lower-case code such as 'en' or 'bn' (or zh-cn, zh-tw)",
+        )
+    if publisher.twitter and not re.match(r"^@\w{1,15}$", publisher.twitter):
+        problem(
+            f"publisher.twitter '{publisher.twitter}' is not a Twitter handle",
+            "publisher.twitter",
+            "write it like '@dhakaledger'",
+        )
+
+
+def check_hijri(hijri: HijriConfig, problem: Problem) -> HijriConfig:
+    if len(hijri.month_names) != 12:
+        problem(
+            f"hijri.month_names must list 12 names, not {len(hijri.month_names)}",
+            "hijri.month_names",
+        )
+    if hijri.digits not in ("latin", "arabic"):
+        problem(
+            f"hijri.digits must be 'latin' or 'arabic', not '{hijri.digits}'",
+            "hijri.digits",
+        )
+    try:
+        hijri.format.format(month_name="", month=1, day=1, year=1)
+    except (KeyError, IndexError, ValueError) as exc:
+        problem(
+            f"hijri.format '{hijri.format}' is not valid ({exc})",
+            "hijri.format",
+            "use {day}, {month}, {month_name} and {year}",
+        )
+    starts: dict[str, dt.date] = {}
+    for key, value in hijri.month_starts.items():
+        match = _MONTH_KEY.match(str(key))
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            problem(
+                f"hijri.month_starts key '{key}' is not a Hijri 'YEAR-MONTH'",
+                f"hijri.month_starts.{key}",
+                'write it like "1445-03" = 2023-09-17',
+            )
+            continue
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            problem(
+                f"hijri.month_starts '{key}' must be a plain date like 2023-09-17",
+                f"hijri.month_starts.{key}",
+            )
+            continue
+        year, month = int(match.group(1)), int(match.group(2))
+        if _check_month_start(f"hijri.month_starts.{key}", year, month, value, problem):
+            starts[f"{year}-{month:02d}"] = value
+    for key, start in starts.items():
+        year, month = (int(part) for part in key.split("-"))
+        following = f"{year + 1}-01" if month == 12 else f"{year}-{month + 1:02d}"
+        if following in starts:
+            days = (starts[following] - start).days
+            if days not in (29, 30):
+                problem(
+                    f"hijri.month_starts '{key}' = {start} and '{following}' = "
+                    f"{starts[following]} make a month of {days} days; "
+                    "a Hijri month has 29 or 30",
+                    f"hijri.month_starts.{following}",
+                    "check both dates against the moon-sighting announcements",
+                )
+    return dataclasses.replace(hijri, month_starts=starts)
+
+
+def _check_month_start(
+    key_path: str, year: int, month: int, start: dt.date, problem: Problem
+) -> bool:
+    """A local month starts within a few days of Umm al-Qura's; more is a typo in the table."""
+    try:
+        uq = Hijri(year, month, 1).to_gregorian()
+    except (OverflowError, ValueError):
+        return True  # outside Umm al-Qura's range: the table is all there is
+    gap = (start - dt.date(uq.year, uq.month, uq.day)).days
+    if abs(gap) <= MAX_SIGHTING_GAP:
+        return True
+    problem(
+        f"{key_path.removeprefix('hijri.')} = {start} is {abs(gap)} days "
+        f"{'after' if gap > 0 else 'before'} the Umm al-Qura start of that month "
+        f"({uq.isoformat()}); local sightings differ from it by a day or two",
+        key_path,
+        "check the Hijri year and month of the key and the Gregorian date",
+    )
+    return False
+
+
+def check_content(content: ContentConfig, problem: Problem) -> None:
+    if content.slugs not in SLUG_STYLES:
+        problem(
+            f"content.slugs must be 'ascii' or 'unicode', not '{content.slugs}'",
+            "content.slugs",
+            "'ascii' transliterates headlines, 'unicode' keeps their own script",
+        )
