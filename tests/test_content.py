@@ -12,7 +12,8 @@ from gazette.errors import GazetteError
 from gazette.hijri import HijriDate
 from gazette.model import Weather
 from gazette.stages.config import parse_config
-from gazette.stages.content import SourceFile, load_articles, parse_article, read_source
+from gazette.stages.content import load_articles, parse_article
+from gazette.stages.frontmatter import SourceFile, read_source
 
 CONFIG = parse_config(
     {
