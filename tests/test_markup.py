@@ -1,18 +1,24 @@
-"""Markdown to HTML: extensions on, Pygments classes, dateline and credit placement."""
+"""Markdown to HTML: extensions on, Pygments classes, dateline and credit placement,
+and the plain-text opening words that feeds and listings show."""
 
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
 from bs4 import BeautifulSoup
 
 from gazette.hijri import HijriDate
 from gazette.model import Article
 from gazette.stages.markup import (
     CODE_CSS_CLASS,
+    EXCERPT_SCAN,
+    EXCERPT_WORDS,
+    INLINE_TAGS,
     MarkdownRenderer,
     code_stylesheet,
+    opening_text,
     render_articles,
     with_dateline_and_credit,
 )
@@ -117,3 +123,102 @@ def test_render_articles_fills_html_and_toc() -> None:
     assert done.html.startswith('<h2 id="head">')
     assert "— AFP" in BeautifulSoup(done.html, "html.parser").get_text()
     assert article.html == ""  # the input is not modified
+
+
+def test_opening_text_joins_a_link_to_the_punctuation_after_it() -> None:
+    html = (
+        '<p>Read this issue of <a href="https://this-week-in-rust.org">This Week in Rust</a>!</p>'
+    )
+    assert opening_text(html) == "Read this issue of This Week in Rust!"
+
+
+def test_opening_text_joins_code_to_the_letters_after_it() -> None:
+    assert opening_text("<p>Two <code>IpAddr</code>s compare.</p>") == "Two IpAddrs compare."
+
+
+def test_opening_text_of_markdown_output() -> None:
+    body = "See [*the* `IpAddr`](https://x.org)s, H~2~O; or **not**.\n\n## Next\n\n- one\n- two\n"
+    html, _ = MarkdownRenderer().convert(body)
+    assert opening_text(html) == "See the IpAddrs, H~2~O; or not. Next one two"
+
+
+@pytest.mark.parametrize("tag", sorted(INLINE_TAGS))
+def test_inline_tags_join_the_text_around_them(tag: str) -> None:
+    assert opening_text(f'<p>x<{tag} class="c">y</{tag}>z</p>') == "xyz"
+    assert opening_text(f"<P>x<{tag.upper()}>y</{tag.upper()}>z</P>") == "xyz"
+
+
+@pytest.mark.parametrize(
+    "tag",
+    "p li ul ol h1 h2 h3 h4 h5 h6 div blockquote pre table tr td th figure figcaption"
+    " section dl dt dd details summary".split(),
+)
+def test_block_tags_separate_words(tag: str) -> None:
+    assert opening_text(f'x<{tag} class="c">y</{tag}>z') == "x y z"
+
+
+def test_paragraphs_are_separate_words() -> None:
+    assert opening_text("<p>one</p><p>two</p>") == "one two"
+
+
+@pytest.mark.parametrize("br", ["<br>", "<br/>", "<br />", "<BR>", "<hr>", "<img src='x.png'>"])
+def test_line_breaks_rules_and_images_separate_words(br: str) -> None:
+    assert opening_text(f"<p>one{br}two</p>") == "one two"
+
+
+def test_unknown_tags_and_comments_separate_words() -> None:
+    assert opening_text("<p>one<x-widget>two</x-widget><!-- note -->three</p>") == "one two three"
+
+
+def test_entities_are_decoded_after_tags_are_gone() -> None:
+    html = "<p>Q&amp;A: &lt;b&gt; is <em>caf&eacute;</em>&#x2019;s&nbsp;tag &#8212; ok</p>"
+    assert opening_text(html) == "Q&A: <b> is café’s tag — ok"
+
+
+def _words(count: int) -> str:
+    return " ".join(f"w{n}" for n in range(count))
+
+
+@pytest.mark.parametrize("count", [EXCERPT_WORDS - 1, EXCERPT_WORDS])
+def test_a_short_body_is_whole(count: int) -> None:
+    assert opening_text(f"<p>{_words(count)}</p>") == _words(count)
+
+
+def test_a_long_body_is_cut_to_its_opening_words() -> None:
+    text = opening_text(f"<p>{_words(EXCERPT_WORDS + 1)}</p>")
+    assert text == _words(EXCERPT_WORDS) + " …"
+    assert opening_text(f"<p>{_words(1000)}</p>") == text
+
+
+def _cut_at_the_scan(before: str, after: str) -> str:
+    """A body whose scanned part ends just after `before`: a long attribute fills the rest."""
+    start, end = '<p><span title="', '"></span>'
+    fill = EXCERPT_SCAN - len(start) - len(end) - len(before)
+    html = f"{start}{'x' * fill}{end}{before}{after}"
+    assert html[:EXCERPT_SCAN].endswith(before)
+    return html
+
+
+def test_a_tag_cut_by_the_scan_gives_no_words() -> None:
+    html = _cut_at_the_scan(f'{_words(59)} <a href="x" title="a b', ' c">link</a> more</p>')
+    assert opening_text(html) == f"{_words(59)} link …"
+
+
+def test_an_entity_cut_by_the_scan_is_not_a_word() -> None:
+    html = _cut_at_the_scan(f"{_words(EXCERPT_WORDS)} &nbs", "p;</p>")
+    assert opening_text(html) == _words(EXCERPT_WORDS)
+
+
+def test_a_word_cut_by_the_scan_is_read_whole() -> None:
+    html = _cut_at_the_scan(f"{_words(58)} <code>IpAddr</code>", "s compare more</p>")
+    assert opening_text(html) == f"{_words(58)} IpAddrs compare …"
+
+
+def test_a_body_as_long_as_the_scan_is_not_cut() -> None:
+    html = _cut_at_the_scan(f"{_words(EXCERPT_WORDS)} last", "")
+    assert len(html) == EXCERPT_SCAN
+    assert opening_text(html) == _words(EXCERPT_WORDS) + " …"
+
+
+def test_a_body_of_spaces_and_a_long_tag_has_no_words() -> None:
+    assert opening_text(f'\n<img alt="{"x" * EXCERPT_SCAN}">') == ""

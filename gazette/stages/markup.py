@@ -62,6 +62,26 @@ def with_dateline_and_credit(html: str, dateline: str | None, source: str | None
     return html
 
 
+# Inline (phrasing) elements sit inside a word as often as between words
+# ('<code>IpAddr</code>s'), so they join text; every other tag -- blocks, <br>,
+# <img>, comments, anything unknown -- separates words, as a browser lays them out.
+INLINE_TAGS = frozenset(
+    "a abbr acronym b bdi bdo big cite code data del dfn em font i ins kbd mark nobr q rb rp rt"
+    " ruby s samp small span strike strong sub sup time tt u var wbr".split()
+)
+
+
+def _names_pattern(names: Iterable[str]) -> str:
+    """Names grouped by first letter, lower and upper case: the regex tries a few
+    branches per tag instead of all of them, and without re.IGNORECASE, which
+    doubles its cost. A mixed-case '<Em>' separates words, as before."""
+    groups: dict[str, list[str]] = {}
+    for name in sorted({*names, *(name.upper() for name in names)}):
+        groups.setdefault(name[0], []).append(re.escape(name[1:]))
+    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items())
+
+
+_INLINE_TAG = re.compile(rf"</?(?:{_names_pattern(INLINE_TAGS)})(?=[\s/>])[^>]*>")
 _TAG = re.compile(r"<[^>]+>")
 EXCERPT_WORDS = 60
 EXCERPT_SCAN = 4000  # characters of body HTML that hold the opening words of nearly any story
@@ -70,18 +90,21 @@ EXCERPT_SCAN = 4000  # characters of body HTML that hold the opening words of ne
 def opening_text(html: str) -> str:
     """The body's opening words as plain text: the excerpt of a story with no summary.
     Kept on the article, so lists and feeds need not hold its HTML."""
-    words = _opening_words(html[:EXCERPT_SCAN])
+    words = _words(html[:EXCERPT_SCAN], cut=len(html) > EXCERPT_SCAN)
     if len(words) <= EXCERPT_WORDS:  # a short body, or long markup: read it all
-        words = _opening_words(html)
+        words = _words(html, cut=False)
     text = " ".join(words[:EXCERPT_WORDS])
     return text + " …" if len(words) > EXCERPT_WORDS else text
 
 
-def _opening_words(markup: str) -> list[str]:
-    if len(markup) == EXCERPT_SCAN:  # cut short: drop a half tag or word at the end
-        markup = markup[: markup.rfind("<")] if markup.rfind("<") > markup.rfind(">") else markup
-        markup = markup.rsplit(None, 1)[0] if markup else markup
-    return entities.unescape(_TAG.sub(" ", markup)).split()
+def _words(markup: str, *, cut: bool) -> list[str]:
+    """Words of the markup's text; when it is cut from a longer body, only words
+    the rest cannot change: a half tag at the end goes, and the last word too,
+    since the body may go on with more letters, an inline tag or an entity's end."""
+    if cut and markup.rfind("<") > markup.rfind(">"):
+        markup = markup[: markup.rfind("<")]
+    words = entities.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", markup))).split()
+    return words[:-1] if cut else words
 
 
 def convert_article(
