@@ -138,13 +138,44 @@ class Pagination:
         return self.urls[self.number] if self.number < self.total else None
 
 
+class _FromArticle:
+    """A Page field that an article page reads from its article, so that an edit to
+    the article in place (as the preview makes) cannot leave the page's copy stale.
+    Other pages keep the value they were made with. A descriptor rather than a
+    property keeps it a dataclass field: `Page(url, template, title)` and
+    `dataclasses.replace(page, ...)` work as before."""
+
+    def __init__(self, default: str | None = None) -> None:
+        self.default = default  # None: the field must be given
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.stored = f"_{name}"
+
+    def __get__(self, page: Page | None, owner: type | None = None) -> str:
+        if page is None:  # how @dataclass asks for the field's default
+            if self.default is None:
+                raise AttributeError(self.name)
+            return self.default
+        article = page.context.get("article")
+        if isinstance(article, Article):
+            return getattr(article, self.name)
+        return page.__dict__[self.stored]
+
+    def __set__(self, page: Page, value: str) -> None:
+        page.__dict__[self.stored] = value
+
+
 @dataclass
 class Page:
-    """One HTML file to render: a template and what it shows."""
+    """One HTML file to render: a template and what it shows.
 
-    url: str  # site-relative, no leading slash; "" is the home page
+    An article page (`context["article"]` is an Article) has its article's URL and
+    title, whatever it was made with; the links to an article use its URL too."""
+
+    url: _FromArticle = _FromArticle()  # site-relative, no leading slash; "" is the home page
     template: str
-    title: str
+    title: _FromArticle = _FromArticle("")
     context: dict[str, Any] = field(default_factory=dict)
 
     @property

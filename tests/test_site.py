@@ -1,7 +1,8 @@
-"""The site model: selection, URLs, listings, pagination, neighbours, related."""
+"""The site model: selection, URLs, listings, pagination, neighbours, related, titles."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import random
@@ -276,3 +277,33 @@ def test_related_when_two_articles_share_a_path() -> None:
     }
     assert related[id(other)] == [newer, older]  # a day away each, one path: newest first
     assert related[id(newer)] == [other, older]
+
+
+def test_an_article_page_title_follows_an_edit_to_its_article_in_place() -> None:
+    """The preview applies an edit to the Article object itself: the page's <title>
+    (and its digest of inputs) must show the new headline, not the one it was made with."""
+    story = make_article(title="Floods recede", date=days_ago(1))
+    site = build_site([story, make_article(title="Port reopens", date=days_ago(2))], CONFIG)
+    page = pages_by_url(site.pages)["world/floods-recede/"]
+    assert page.title == "Floods recede"
+    story.title = "Floods recede in the north"
+    assert page.title == "Floods recede in the north"
+    # the copy with its text that a build renders from keeps the article's title too
+    with_text = dataclasses.replace(story, html="<p>Text.</p>")
+    assert dataclasses.replace(page, context={**page.context, "article": with_text}).title == (
+        "Floods recede in the north"
+    )
+    listing = pages_by_url(site.pages)["world/"]
+    assert (listing.title, listing.url) == ("World", "world/")  # no article: its own
+
+
+def test_an_article_page_is_at_its_articles_url() -> None:
+    """Links to an article use its URL, so the page written for it must be there."""
+    story = make_article(title="Floods recede")
+    page = Page("old/", "article.html", "Old", {"article": story})
+    story.url = "world/floods-recede/"
+    assert (page.url, page.output_path) == (
+        "world/floods-recede/",
+        "world/floods-recede/index.html",
+    )
+    assert page.title == "Floods recede"

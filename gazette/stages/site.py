@@ -304,5 +304,5 @@ def _article_pages(
             "next": newer,
             "related": its_related,
         }
-        pages.append(Page(article.url, "article.html", article.title, context))
+        pages.append(Page(article.url, "article.html", context=context))  # title: the article's
     return pages
