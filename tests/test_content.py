@@ -250,3 +250,40 @@ def test_blank_weather_mapping_from_new_means_no_weather() -> None:
 
 def test_empty_image_line_means_no_image() -> None:
     assert parse(front(title="T", date="2023-09-23", image="''")).image is None
+
+
+@pytest.mark.parametrize(
+    ("lines", "reported"),
+    [
+        ({"title": "[a]"}, "front matter is missing 'date'"),  # missing keys first
+        ({"title": "[a]", "date": "soon"}, "'title' must be text"),
+        ({"date": "soon", "updated": "later"}, "'date' is not a date: 'soon'"),
+        ({"date": "2023-09-23", "tags": "{a: 1}", "image": "javascript:x"}, "'tags' must be"),
+        ({"date": "2023-09-23", "source": "[a]", "weather": "[1]"}, "'weather' must be text"),
+        ({"date": "2023-09-23", "image": "data:x", "slug": "[x]"}, "'slug' must be text"),
+        ({"date": "2023-09-23", "image": "[x]", "draft": "yes"}, "'image' must be text, not"),
+    ],
+)
+def test_a_file_with_several_mistakes_reports_the_first_in_key_order(
+    lines: dict[str, str], reported: str
+) -> None:
+    """Fixing one mistake and building again must not show one that used to come later."""
+    with pytest.raises(GazetteError) as info:
+        parse(front(**{"title": "T", **lines}))
+    assert info.value.message.startswith(reported)
+
+
+def test_unknown_section_from_a_folder_says_the_same_for_each_file() -> None:
+    """The file is in `file`; a message naming it would keep the report from folding."""
+    config = parse_config({"sections": {"world": "World"}})
+    messages = set()
+    for name in ("a", "b"):
+        with pytest.raises(GazetteError) as info:
+            parse_article(
+                SourceFile(f"sport/{name}.md", front(title="T", date="2023-09-23")),
+                config,
+                f"content/sport/{name}.md",
+            )
+        assert info.value.file == f"content/sport/{name}.md"
+        messages.add((info.value.message, info.value.hint))
+    assert len(messages) == 1
