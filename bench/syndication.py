@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import corpus  # noqa: E402
 
-from gazette.machine.files import syndicate  # noqa: E402
+from gazette.machine.files import annotate_pages, machine_files  # noqa: E402
 from gazette.stages.assets import collect_assets  # noqa: E402
 from gazette.stages.config import load_config  # noqa: E402
 from gazette.stages.content import load_articles  # noqa: E402
@@ -60,15 +60,20 @@ def main() -> None:
             render_articles(select_articles(articles, include_drafts=False, now=now)), config
         )
         assets = collect_assets(config.static_dir, config.content_dir)
-        files = syndicate(site, config, assets, None)
+
+        def syndicate() -> list:
+            annotate_pages(site, config, assets)
+            return machine_files(site, config, assets, None)
+
+        files = syndicate()
 
         def all_meta() -> None:
-            syndicate(site, config, assets, None)  # fresh, not yet computed `meta`
+            syndicate()  # fresh, not yet computed `meta`
             for page in site.pages:
                 meta = page.context["meta"]
                 _ = (meta.canonical, meta.open_graph, meta.twitter, meta.json_ld)
 
-        whole = best_of(args.runs, lambda: syndicate(site, config, assets, None))
+        whole = best_of(args.runs, syndicate)
         with_meta = best_of(args.runs, all_meta)
         size = sum(len(f.data) for f in files) / 1e6
         print(f"{len(site.articles)} articles, {len(site.pages)} pages")

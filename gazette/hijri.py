@@ -11,15 +11,25 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from hijridate import Gregorian, Hijri
 
-if TYPE_CHECKING:  # a type only: the calendar needs no config stage
-    from gazette.stages.config import HijriConfig
-
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 _HIJRI_TEXT = re.compile(r"^\s*(\d{3,4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+class HijriConfig(Protocol):
+    """What the calendar needs of a site's settings (`[hijri]` in config.toml gives it)."""
+
+    @property
+    def format(self) -> str: ...
+    @property
+    def month_names(self) -> tuple[str, ...]: ...
+    @property
+    def digits(self) -> str: ...
+    @property
+    def month_starts(self) -> dict[str, dt.date]: ...
 
 
 class HijriRangeError(ValueError):

@@ -6,7 +6,7 @@ Reusable by every test module (and every helper working on Gazette):
   site without its own ``templates/`` or ``static/`` gets the repository's, so
   fixture sites stay small and always test the real templates.
 - ``build_site(root, output=None, drafts=False, now=FIXED_NOW)`` loads
-  ``root/config.toml`` and runs ``gazette.pipeline.build`` with a fixed "now",
+  ``root/config.toml`` and runs ``tests.cleanbuild.build`` with a fixed "now",
   so which articles are published does not depend on the wall clock.
 - ``parse_html(path)`` gives a BeautifulSoup of a generated page.
 - ``make_article(**fields)`` an in-memory ``Article`` with sensible defaults, for
@@ -56,8 +56,8 @@ from bs4 import BeautifulSoup, Tag
 
 from gazette.hijri import HijriDate
 from gazette.model import Article
-from gazette.pipeline import BuildResult, build
 from gazette.stages.config import load_config
+from tests.cleanbuild import BuildResult, build
 
 # Debian chromium as this machine runs it: no sandbox as root, no calls home.
 CHROMIUM_ARGS = [

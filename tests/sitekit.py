@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from gazette.pipeline import build
 from gazette.stages.config import Config, load_config
+from tests.cleanbuild import build
 
 ROOT = Path(__file__).resolve().parent.parent
 

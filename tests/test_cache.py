@@ -8,10 +8,10 @@ from pathlib import Path
 
 from conftest import FIXED_NOW, copy_site, tree_bytes
 
-from gazette.builder import Builder
 from gazette.engine.cache import TEXTS, TextStore, cache_dir_for
-from gazette.pipeline import build
+from gazette.sinks.disk import DiskSink
 from gazette.stages.config import load_config
+from tests.cleanbuild import build
 
 
 def test_rows_round_trip_and_unused_ones_are_dropped(tmp_path: Path) -> None:
@@ -43,13 +43,13 @@ def test_build_with_tampered_texts_still_matches_a_clean_build(tmp_path: Path) -
     changed): the build converts the Markdown again rather than print the forgeries."""
     root = copy_site("basic", tmp_path / "site")
     out = tmp_path / "out"
-    Builder(load_config(root / "config.toml"), out, now=FIXED_NOW, cache=True).build()
+    DiskSink(load_config(root / "config.toml"), out, now=FIXED_NOW, cache=True).build()
     store = cache_dir_for(out) / TEXTS
     with sqlite3.connect(store) as db:
         assert db.execute("UPDATE texts SET html = '<p>FORGED</p>'").rowcount > 0
     template = root / "templates" / "article.html"
     template.write_text(template.read_text().replace("{% block main %}", "{% block main %} "))
-    Builder(load_config(root / "config.toml"), out, now=FIXED_NOW, cache=True).build()
+    DiskSink(load_config(root / "config.toml"), out, now=FIXED_NOW, cache=True).build()
     pages = tree_bytes(out)
     assert not any(b"FORGED" in data for data in pages.values())
     build(load_config(root / "config.toml"), tmp_path / "clean", now=FIXED_NOW)

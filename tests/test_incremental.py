@@ -1,4 +1,4 @@
-"""Incremental builds (gazette.builder): any sequence of edits gives the output of a
+"""Incremental builds (gazette.sinks.disk): any sequence of edits gives the output of a
 clean build, byte for byte; the cache is never trusted blindly; --jobs does not
 change the output; the benchmark runs."""
 
@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from conftest import FIXED_NOW, REPO, copy_site, run_cli, tree_bytes
 
-from gazette.builder import PARALLEL_MIN_PAGES, SMALL_CHANGE, Builder
 from gazette.engine.cache import cache_dir_for
-from gazette.pipeline import build
-from gazette.sinks.output_dir import published_state
+from gazette.sinks.disk import PARALLEL_MIN_PAGES, SMALL_CHANGE, DiskSink
+from gazette.sinks.output_files import published_state
 from gazette.stages.config import load_config
+from tests.cleanbuild import build
 
 sys.path.insert(0, str(REPO / "bench"))
 import corpus  # noqa: E402
@@ -142,22 +142,22 @@ SEEDS = [int(s) for s in os.environ.get("GAZETTE_EDIT_SEEDS", "1 2").split()]
 def test_random_edit_sequences_match_clean_builds(
     tmp_path: Path, seed: int, patch_under: int
 ) -> None:
-    """A Builder kept alive (as a long-running tool keeps it) and one restarted from the disk
+    """A DiskSink kept alive (as a long-running tool keeps it) and one restarted from the disk
     cache each time (as the command line is) both give exactly a clean build."""
     rng = random.Random(seed)
     root = copy_site("basic", tmp_path / "site")
     config = load_config(root / "config.toml")
     options = {"now": FIXED_NOW, "jobs": 1, "patch_under": patch_under}
-    live = Builder(config, tmp_path / "live", **options)
+    live = DiskSink(config, tmp_path / "live", **options)
     live.build()
     for step in range(10):
         edit = rng.choice(EDITS)
         what = edit(rng, root)
         config = load_config(root / "config.toml")
         if edit is _config:
-            live = Builder(config, tmp_path / "live", **options)
+            live = DiskSink(config, tmp_path / "live", **options)
         live.build()
-        restarted = Builder(config, tmp_path / "disk", cache=True, **options)
+        restarted = DiskSink(config, tmp_path / "disk", cache=True, **options)
         restarted.build()
         expected = clean_build(root, tmp_path / f"clean-{step}")
         assert differences(tree_bytes(tmp_path / "live"), expected) == [], what
@@ -165,18 +165,17 @@ def test_random_edit_sequences_match_clean_builds(
         assert_manifest_holds(live, tmp_path / "live")
 
 
-def assert_manifest_holds(builder: Builder, output: Path) -> None:
+def assert_manifest_holds(builder: DiskSink, output: Path) -> None:
     """What the builder noted of each published file (digest, size, time, inode: what the
     next build trusts instead of reading it) is what the file is."""
-    assert builder.state is not None
-    for path, entry in builder.state.manifest.items():
+    for path, entry in builder.record.manifest.items():
         data = (output / path).read_bytes()
         assert published_state(output / path, hashlib.sha256(data).hexdigest()) == entry, path
 
 
 def test_changed_paths_hint_and_what_a_body_edit_rewrites(tmp_path: Path) -> None:
     root = copy_site("basic", tmp_path / "site")
-    builder = Builder(load_config(root / "config.toml"), tmp_path / "out", now=FIXED_NOW)
+    builder = DiskSink(load_config(root / "config.toml"), tmp_path / "out", now=FIXED_NOW)
     first = builder.build()
     assert first.report.written == first.report.total
     story = root / "content" / "world" / "quake-relief.md"
@@ -199,7 +198,7 @@ def test_changed_paths_hint_and_what_a_body_edit_rewrites(tmp_path: Path) -> Non
 
 def test_new_title_reaches_every_page_that_shows_it(tmp_path: Path) -> None:
     root = copy_site("basic", tmp_path / "site")
-    builder = Builder(load_config(root / "config.toml"), tmp_path / "out", now=FIXED_NOW)
+    builder = DiskSink(load_config(root / "config.toml"), tmp_path / "out", now=FIXED_NOW)
     builder.build()
     story = root / "content" / "business" / "rice-prices.md"
     story.write_text(re.sub(r"(?m)^title: .*$", "title: Rice costs more again", story.read_text()))
@@ -272,16 +271,16 @@ def test_workers_and_one_process_agree_on_every_page(tmp_path: Path) -> None:
     build in one process renders again exactly the pages that use that template."""
     root = corpus.generate(tmp_path / "site", 300, seed=5, theme=REPO)
     config = load_config(root / "config.toml")
-    workers = Builder(config, tmp_path / "two", jobs=2, cache=True)
+    workers = DiskSink(config, tmp_path / "two", jobs=2, cache=True)
     two = workers.build()
     assert two.pages >= PARALLEL_MIN_PAGES
     assert_manifest_holds(workers, tmp_path / "two")
-    Builder(config, tmp_path / "one", jobs=1).build()
+    DiskSink(config, tmp_path / "one", jobs=1).build()
     assert differences(tree_bytes(tmp_path / "one"), tree_bytes(tmp_path / "two")) == []
     template = root / "templates" / "article.html"
     marked = template.read_text().replace("{% block main %}", "{% block main %}<!-- -->")
     template.write_text(marked)
-    again = Builder(config, tmp_path / "two", jobs=1, cache=True).build()
+    again = DiskSink(config, tmp_path / "two", jobs=1, cache=True).build()
     assert again.rendered == again.articles == two.articles
 
 

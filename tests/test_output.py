@@ -10,8 +10,10 @@ import pytest
 from conftest import tree_bytes
 
 from gazette.errors import GazetteError
-from gazette.sinks.output_dir import patch, publish, published_state, staging_dir, survey
+from gazette.sinks.output_dir import staging_dir
+from gazette.sinks.output_files import patch, published_state, survey
 from gazette.stages.assets import OutputFile
+from tests.cleanbuild import publish
 
 
 def files(**contents: str) -> list[OutputFile]:

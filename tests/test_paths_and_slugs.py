@@ -10,10 +10,10 @@ from sitekit import article, make_site, soup
 
 from gazette.errors import GazetteError
 from gazette.paths import is_safe_relative, walk_files
-from gazette.pipeline import build, check_output_dir
-from gazette.sinks.output_dir import publish
+from gazette.sinks.output_dir import check_output_dir
 from gazette.slugs import MAX_BYTES, make_slug
 from gazette.stages.assets import OutputFile
+from tests.cleanbuild import build, publish
 
 
 def test_walk_follows_symlinked_folders(tmp_path: Path) -> None:

@@ -22,7 +22,6 @@ from sitekit import dangerous, make_site
 
 from gazette.errors import GazetteError
 from gazette.paths import is_safe_relative
-from gazette.pipeline import output_files
 from gazette.stages.assets import Assets, collect_assets
 from gazette.stages.config import Config
 from gazette.stages.content import parse_article
@@ -30,6 +29,7 @@ from gazette.stages.fields import KNOWN_KEYS
 from gazette.stages.frontmatter import SourceFile
 from gazette.stages.markup import render_articles
 from gazette.stages.site import build_site
+from tests.cleanbuild import output_files
 
 EXAMPLES = settings(
     max_examples=40,

@@ -104,8 +104,8 @@ def test_trusted_site_keeps_raw_html_embeds(tmp_path: Path) -> None:
 
 
 def test_switching_to_untrusted_rebuilds_bodies_from_the_cache(tmp_path: Path) -> None:
-    from gazette.pipeline import build
     from gazette.stages.config import load_config
+    from tests.cleanbuild import build
 
     files = {"content/world/x.md": article("Switch", "<script>alert(1)</script>\n\nText.")}
     out = build_site_into(tmp_path, files)

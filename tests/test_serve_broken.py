@@ -10,7 +10,7 @@ import test_broken_sites as broken
 
 from gazette.commands.serve import LiveServer
 from gazette.errors import GazetteError
-from gazette.preview import PreviewSite
+from gazette.sinks.memory import MemorySink
 from tests.test_serve import free_port, get
 
 PREVIEW_CASES = [c for c in broken.CASES if broken.read_expected(c).output == "output"]
@@ -20,7 +20,7 @@ PREVIEW_CASES = [c for c in broken.CASES if broken.read_expected(c).output == "o
 def test_preview_reports_the_error_and_does_not_crash(case: str, tmp_path: Path) -> None:
     expected = broken.read_expected(case)
     site = broken.assemble(case, tmp_path)
-    preview = PreviewSite(site / "config.toml")
+    preview = MemorySink(site / "config.toml")
     update = preview.rebuild()
     assert isinstance(update.error, GazetteError), case
     assert expected.message in str(update.error)
@@ -78,7 +78,7 @@ def test_preview_sanitizes_untrusted_content_too(tmp_path: Path) -> None:
         {"content/world/wire.md": article("Wire", '<img src=x onerror="alert(1)">\n\nText.')},
         "\n[content]\nuntrusted = true\n",
     )
-    preview = PreviewSite(tmp_path / "config.toml")
+    preview = MemorySink(tmp_path / "config.toml")
     assert preview.rebuild().error is None
     page = preview.resource("world/wire/")
     assert page is not None

@@ -20,16 +20,14 @@ from urllib.parse import unquote, urlsplit
 
 import jinja2
 
+from gazette.engine.cache import cache_dir_for
+from gazette.engine.core import Engine, Snapshot
+from gazette.engine.state import View
 from gazette.errors import GazetteError
 from gazette.model import Article, Site
-from gazette.pipeline import build_now, image_problems, machine_files
-from gazette.stages.assets import Assets, collect_assets
 from gazette.stages.config import Config
-from gazette.stages.content import read_articles
-from gazette.stages.markup import render_articles
-from gazette.stages.render import _template_path as template_path
-from gazette.stages.render import make_environment, render_page, shared_context
-from gazette.stages.site import build_site, select_articles
+from gazette.stages.frontmatter import read_source, split_front_matter
+from gazette.stages.render import template_path
 
 
 @dataclass
@@ -49,35 +47,36 @@ class CheckReport:
 def check_site(
     config: Config, *, include_drafts: bool = False, now: dt.datetime | None = None
 ) -> CheckReport:
-    """Validate everything a build would do, collecting problems instead of stopping."""
+    """Validate everything a build would do, collecting problems instead of stopping.
+    The engine reads the build's cache (never writing it), so a site that has been
+    built is checked without converting its Markdown again."""
     report = CheckReport()
-    now = now or build_now(config.tz)
-    loaded, errors = read_articles(config)
-    report.problems += errors
-    articles = select_articles(loaded, include_drafts=include_drafts, now=now)
-    assets = collect_assets(config.static_dir, config.content_dir)
-    report.problems += image_problems(articles, assets.content_files, config)
-    rendered = render_articles(articles, sanitize=config.content.untrusted)
+    cache = cache_dir_for(config.root / "output")
+    engine = Engine(config, include_drafts=include_drafts, now=now, cache_dir=cache, persist=False)
+    inputs = engine.read(None, collect=report.problems)
     try:
-        site = build_site(rendered, config)
+        snap = engine.snapshot(inputs, View(), None)
     except GazetteError as exc:  # two articles on one URL: check the rest without them
         report.problems += exc.all_problems()
         named = {problem.file for problem in exc.all_problems()}
+        inputs.articles = [a for a in inputs.articles if f"content/{a.path}" not in named]
         try:
-            site = build_site([a for a in rendered if f"content/{a.path}" not in named], config)
+            snap = engine.snapshot(inputs, View(), None)
         except GazetteError:
             return report
+    site = snap.site
     report.articles, report.pages = len(site.articles), len(site.pages)
     try:
-        machine = machine_files(site, config, assets)  # feeds, sitemaps; gives pages `meta`
+        engine.annotate(snap, range(len(site.pages)))
+        machine = engine.machine_files(snap)
     except GazetteError as exc:
         report.problems += exc.all_problems()
         machine = []
     page_links: list[tuple[str, str]] = []
-    report.problems += template_problems(site, config, assets, page_links)
+    report.problems += template_problems(engine, snap, page_links)
     if not report.problems:
         outputs = {p.output_path for p in site.pages}
-        for file in itertools.chain(assets.files, machine):
+        for file in itertools.chain(inputs.assets.files, machine):
             outputs.add(file.path)
             if file.path.endswith(".html"):  # a page kept as it is in content/
                 page_links += [(file.path, link) for link in find_links(_text(file.data))]
@@ -91,11 +90,12 @@ def _text(data: bytes) -> str:
 
 
 def template_problems(
-    site: Site, config: Config, assets: Assets, page_links: list[tuple[str, str]] | None = None
+    engine: Engine, snap: Snapshot, page_links: list[tuple[str, str]] | None = None
 ) -> list[GazetteError]:
     """Compile every template (used or not) and render every page into memory;
     the links of each page that renders go to `page_links` as (page file, link)."""
-    env = make_environment(config)
+    config = engine.config
+    env = engine.environment()
     found: dict[tuple[str | None, int | None, str], GazetteError] = {}
 
     def add(error: GazetteError) -> None:
@@ -113,10 +113,9 @@ def template_problems(
                     hint="check the {% %} and {{ }} tags on that line",
                 )
             )
-    shared = shared_context(site, config, assets.urls)
-    for page in site.pages:
+    for index, page in enumerate(snap.site.pages):
         try:
-            html = render_page(env, page, shared, config)
+            ((_, html),) = engine.page_bytes(snap, [index])
         except GazetteError as exc:
             add(exc)
             continue
@@ -196,8 +195,9 @@ def link_problems(
         if target in outputs or (target + "/index.html") in outputs:
             continue
         article = articles.get(page_path)
-        if article is not None and link in article.body:
-            file, line, where = f"content/{article.path}", _body_line(article, link), ""
+        body = _body(config, article) if article is not None else ""
+        if article is not None and link in body:
+            file, line, where = f"content/{article.path}", _body_line(article, body, link), ""
             key = (file, link)
         else:  # made by a template: one message per template and target, not per page
             template = templates.get(page_path)
@@ -214,8 +214,14 @@ def link_problems(
     return len(links), list(errors.values())
 
 
-def _body_line(article: Article, link: str) -> int | None:
-    for offset, text in enumerate(article.body.split("\n")):
+def _body(config: Config, article: Article) -> str:
+    """The article's Markdown, read again: the engine keeps articles without their text."""
+    path = config.content_dir / article.path
+    return split_front_matter(read_source(path, config.content_dir), article.path)[1]
+
+
+def _body_line(article: Article, body: str, link: str) -> int | None:
+    for offset, text in enumerate(body.split("\n")):
         if link in text:
             return article.body_line + offset
     return None

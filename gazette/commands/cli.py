@@ -11,8 +11,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from gazette.engine.clock import build_now
 from gazette.errors import GazetteError
-from gazette.pipeline import Builder, build_now
+from gazette.sinks.disk import DiskSink
 from gazette.stages.config import Config, load_config
 
 
@@ -119,7 +120,7 @@ def _output_dir(args: argparse.Namespace, config: Config) -> Path:
 
 def run_build(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    builder = Builder(
+    sink = DiskSink(
         config,
         _output_dir(args, config),
         include_drafts=args.drafts,
@@ -127,7 +128,7 @@ def run_build(args: argparse.Namespace) -> int:
         cache=True,  # .gazette-cache/ beside the output folder
         progress=True,  # a progress bar on a terminal, for long builds only
     )
-    print(builder.build().summary())
+    print(sink.build().summary())
     return 0
 
 

@@ -1,6 +1,6 @@
 """`build.py serve`: the live preview server.
 
-Pages come from `PreviewSite` (memory, never `output/`); the live-reload
+Pages come from the memory sink (never `output/`); the live-reload
 script is added to HTML responses here, at serve time, so no built file ever
 carries it. Each rebuild is announced to every open tab over one Server-Sent
 Events connection per tab.
@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from gazette.commands.watch import Watcher
 from gazette.errors import GazetteError
-from gazette.preview import PreviewSite, Update
+from gazette.sinks.memory import MemorySink, Update
 
 PREFIX = "/__gazette/"
 EVENTS = PREFIX + "events"
@@ -117,7 +117,7 @@ def safe_path(raw: str) -> str | None:
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, preview: PreviewSite, hub: Hub, host: str, port: int) -> None:
+    def __init__(self, preview: MemorySink, hub: Hub, host: str, port: int) -> None:
         self.preview = preview
         self.hub = hub
         self.script = resources.files("gazette.commands").joinpath("livereload.js").read_bytes()
@@ -278,7 +278,7 @@ class LiveServer:
         poll: bool = False,
         log: Callable[[str], None] = lambda line: print(line, flush=True),
     ) -> None:
-        self.preview = PreviewSite(config_path, include_drafts=include_drafts)
+        self.preview = MemorySink(config_path, include_drafts=include_drafts)
         self.hub = Hub()
         self.log = log
         self._seq = 0

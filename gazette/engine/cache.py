@@ -71,9 +71,11 @@ def _part_path(folder: Path, name: str) -> Path:
     return folder / f"{name}.pickle"
 
 
-def load(folder: Path, notice: Any = None) -> dict[str, Any] | None:
+def load(folder: Path, notice: Any = None, *, discard: bool = True) -> dict[str, Any] | None:
     """The cached parts by name, or None (with a notice saying why) if they cannot all
-    be trusted: a stamp for this exact code and a matching checksum for every part."""
+    be trusted: a stamp for this exact code and a matching checksum for every part.
+    `discard=False` leaves an untrusted cache where it is (for a reader that does not
+    own it: the preview, while a build may be saving it)."""
     notice = notice or (lambda text: print(text, file=sys.stderr))
     stamp_path = folder / STAMP
     if not folder.is_dir() or not any(folder.glob("*.pickle")):
@@ -101,8 +103,10 @@ def load(folder: Path, notice: Any = None) -> dict[str, Any] | None:
         why = "it is unreadable or corrupt"
     except Exception:  # noqa: BLE001 - any failure to unpickle means "do not trust it"
         why = "it is unreadable or corrupt"
+    if not discard:
+        return None
     notice(f"notice: ignoring the build cache in {folder} because {why}; rebuilding it")
-    discard(folder)
+    _discard(folder)
     return None
 
 
@@ -139,7 +143,7 @@ def save(folder: Path, parts: dict[str, Any], changed: set[str] | None = None) -
     os.replace(stamp_tmp, folder / STAMP)
 
 
-def discard(folder: Path) -> None:
+def _discard(folder: Path) -> None:
     (folder / STAMP).unlink(missing_ok=True)
     TextStore(folder / TEXTS).clear()
     for pattern in ("*.pickle", "*.tmp"):
@@ -176,7 +180,10 @@ class TextStore:
         return self._connection
 
     def _open(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        # the preview reads it from its server threads, one at a time (its lock)
+        connection = sqlite3.connect(
+            self.path, timeout=60, isolation_level=None, check_same_thread=False
+        )
         try:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")

@@ -30,18 +30,6 @@ from gazette.stages.config import Config
 TextLoader = Callable[[list[Article]], list[Article]]
 
 
-def syndicate(
-    site: Site,
-    config: Config,
-    assets: Assets,
-    reference: dt.datetime | None,
-    with_text: TextLoader | None = None,
-) -> list[OutputFile]:
-    """Every page's `meta` and every machine file, as a whole build needs them."""
-    annotate_pages(site, config, assets)
-    return machine_files(site, config, assets, reference, with_text)
-
-
 def annotate_pages(
     site: Site, config: Config, assets: Assets, pages: list[Page] | None = None
 ) -> None:

@@ -20,7 +20,7 @@ from gazette.errors import GazetteError
 from gazette.machine.common import NOT_INDEXED, FeedSpec, absolute, excerpt, timestamp
 from gazette.model import Article, Page, Site, Term
 from gazette.stages.assets import Assets
-from gazette.stages.config import Config, _key_line
+from gazette.stages.config import Config, key_line
 
 # Inside <script> a JSON string must not end the element or open a comment;
 # these escapes keep every character's meaning for a JSON parser.
@@ -80,7 +80,7 @@ def resolve_publisher(config: Config, assets: Assets) -> Publisher:
 def _config_line(config: Config, key_path: str) -> int | None:
     if config.path is None or not config.path.is_file():
         return None
-    return _key_line(config.path.read_text(encoding="utf-8"), key_path)
+    return key_line(config.path.read_text(encoding="utf-8"), key_path)
 
 
 @dataclass

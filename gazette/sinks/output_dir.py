@@ -6,42 +6,38 @@ swapped in with one atomic directory exchange. A build that fails or is killed
 before the swap leaves `output/` exactly as it was; the next build removes the
 stale staging folder.
 
-A small change (an edited story: a handful of pages) is cheaper to `patch()` in
-place: each file written beside its target, then renamed over it. Every file is
-still replaced whole, and a build that fails does so before the first rename.
+A small change is patched in place instead (`gazette.sinks.output_files`).
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import hashlib
 import os
 import shutil
-import stat
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from gazette.errors import GazetteError
 from gazette.paths import check_output_path
-from gazette.stages.assets import OutputFile
+from gazette.sinks.output_files import (
+    Manifest,
+    Published,
+    WriteReport,
+    file_digest,
+    published_state,
+    remove_file,
+    same_bytes,
+    survey,
+    unlink,
+    write_file,
+)
+from gazette.stages.config import Config
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
-
-
-@dataclass(frozen=True)
-class WriteReport:
-    written: int  # new or changed files
-    unchanged: int
-    removed: int
-
-    @property
-    def total(self) -> int:
-        return self.written + self.unchanged
 
 
 def staging_dir(output_dir: Path) -> Path:
@@ -57,28 +53,6 @@ def clean_leftovers(output_dir: Path) -> None:
     for leftover in (staging_dir(output_dir), _old_dir(output_dir)):
         if leftover.exists():
             shutil.rmtree(leftover)
-
-
-class Published(NamedTuple):
-    """What the manifest remembers of one published file, to skip re-reading it.
-    A tuple: the cache holds one per output file, and tuples load fastest."""
-
-    digest: str  # sha256 of the bytes
-    size: int
-    mtime_ns: int
-    inode: int
-
-
-Manifest = dict[str, Published]
-
-
-def file_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def published_state(path: Path, digest: str) -> Published:
-    st = path.stat()
-    return Published(digest, st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 @dataclass(frozen=True)
@@ -185,13 +159,13 @@ class Stage:
         elif self.published is not None and path not in self.published:
             same = False  # nothing there to compare with (a first build: every page)
         else:
-            same = _same_bytes(f"{self.output_dir}/{path}", data)
+            same = same_bytes(f"{self.output_dir}/{path}", data)
         if same and self._link(path):
             return None
         target = f"{self.staging}/{path}"
         if path in self.reused:
-            _unlink(target)  # never write into a link to a published file
-        return Published(digest, *_write(target, data))
+            unlink(target)  # never write into a link to a published file
+        return Published(digest, *write_file(target, data))
 
     def _link(self, path: str) -> bool:
         """Make the staged `path` the published file; False if there is none."""
@@ -201,7 +175,7 @@ class Stage:
             return True  # the kept version already shares it
         target = f"{self.staging}/{path}"
         if inode is not None:
-            _unlink(target)
+            unlink(target)
         try:
             os.link(f"{self.output_dir}/{path}", target)
         except FileNotFoundError:
@@ -239,7 +213,7 @@ class Stage:
         for path in self.reused:
             if path in self.written or path in self.unchanged:
                 continue
-            _remove(str(self.staging), path)
+            remove_file(str(self.staging), path)
 
     def commit(self) -> tuple[WriteReport, Manifest]:
         """Swap the stage in (unless nothing changed); return the report and new manifest."""
@@ -288,156 +262,6 @@ class Stage:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
-def publish(output_dir: Path, files: Iterable[OutputFile]) -> WriteReport:
-    """Write `files` as the whole new content of `output_dir`, atomically."""
-    stage = Stage(output_dir)
-    try:
-        for file in files:
-            stage.add(file.path, file.data)
-    except BaseException:
-        stage.abort()
-        raise
-    return stage.commit()[0]
-
-
-def patch(
-    output_dir: Path, files: list[tuple[str, bytes, str]], removed: Iterable[str]
-) -> Manifest:
-    """Replace a few files of `output_dir` in place, each whole: written beside its
-    target under a hidden name, then renamed over it. For a small change this is far
-    cheaper than assembling a new version (a folder and a link per page), and it keeps
-    the promise that matters: no file is ever seen half-written. `files` are (path,
-    bytes, digest); returns their manifest entries. Folders `removed` files leave
-    empty are removed too."""
-    written: Manifest = {}
-    for path, data, digest in files:
-        check_output_path(path)
-        folder, _, name = path.rpartition("/")
-        target = f"{output_dir}/{path}"
-        if folder:
-            os.makedirs(f"{output_dir}/{folder}", exist_ok=True)
-        temporary = f"{target[: -len(name)]}.{name}.gazette-new"
-        facts = _write(temporary, data)
-        os.replace(temporary, target)  # the spare version's hard link keeps the old bytes
-        written[path] = Published(digest, *facts)  # renaming keeps its inode and time
-    for path in removed:
-        _remove(str(output_dir), path)
-    return written
-
-
-def _remove(root: str, path: str) -> None:
-    """Remove the file `path` under `root`, and the folders it leaves empty."""
-    _unlink(f"{root}/{path}")
-    folder = path.rpartition("/")[0]
-    while folder:
-        try:
-            os.rmdir(f"{root}/{folder}")
-        except OSError:
-            break  # not empty (or gone): nor are its parents
-        folder = folder.rpartition("/")[0]
-
-
-def _write(path: str, data: bytes) -> tuple[int, int, int]:
-    """Plain os calls on a text path: a cold build of a big site writes tens of thousands.
-    Returns the file's size, time and inode as written, which the manifest keeps."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        st = os.fstat(fd)
-    finally:
-        os.close(fd)
-    return st.st_size, st.st_mtime_ns, st.st_ino
-
-
-def _same_bytes(path: str, data: bytes) -> bool:
-    try:
-        if os.stat(path).st_size != len(data):
-            return False
-        with open(path, "rb") as file:
-            return file.read() == data
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        return False
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
-class Survey(NamedTuple):
-    valid: Manifest  # the manifest's entries whose file is still exactly as written
-    found: list[str]  # every file there, as relative POSIX paths
-    folders: dict[int, int]  # each folder's inode -> modification time, for the next survey
-
-
-def survey(folder: Path, manifest: Manifest, folders: dict[int, int] | None = None) -> Survey:
-    """What `folder` holds, measured against `manifest` (same inode, size and time).
-
-    `folders` is what the last survey returned. A folder whose time is still the one
-    seen then has had nothing added, removed or renamed in it, so its files are the
-    manifest's and it need not be listed: each file is still looked at (an edit in
-    place does not touch its folder), but listing every folder of a big site costs
-    more than that. Changed or unknown folders are listed in full."""
-    known = folders or {}
-    valid: Manifest = {}
-    found: list[str] = []
-    seen: dict[int, int] = {}
-    root = str(folder)
-    files_in: dict[str, list[str]] = {"": []}  # the manifest's folders, with their files
-    for relative in manifest:
-        parent = relative.rpartition("/")[0]
-        if parent not in files_in:
-            files_in[parent] = []
-            above = parent.rpartition("/")[0]
-            while above not in files_in:
-                files_in[above] = []
-                above = above.rpartition("/")[0]
-        files_in[parent].append(relative)
-
-    def check(relative: str, st: os.stat_result) -> None:
-        found.append(relative)
-        entry = manifest.get(relative)
-        if entry is not None and (st.st_size, st.st_mtime_ns, st.st_ino) == (
-            entry.size,
-            entry.mtime_ns,
-            entry.inode,
-        ):
-            valid[relative] = entry
-
-    def visit(path: str, prefix: str, listed_apart: bool) -> None:
-        with os.scandir(path) as entries:
-            for entry in entries:
-                if not entry.is_dir(follow_symlinks=False):
-                    check(prefix + entry.name, entry.stat(follow_symlinks=True))
-                elif not (listed_apart and prefix + entry.name in files_in):
-                    visit(entry.path, f"{prefix}{entry.name}/", False)
-
-    if not folder.is_dir():
-        return Survey(valid, found, seen)
-    for name, files in files_in.items():
-        path = f"{root}/{name}" if name else root
-        try:
-            st = os.stat(path, follow_symlinks=False)
-        except (FileNotFoundError, NotADirectoryError):
-            continue  # its parent changed, so was listed, and did not have it
-        if not stat.S_ISDIR(st.st_mode):
-            continue
-        seen[st.st_ino] = st.st_mtime_ns
-        if known.get(st.st_ino) != st.st_mtime_ns:
-            visit(path, f"{name}/" if name else "", True)
-            continue
-        for relative in files:
-            try:
-                check(relative, os.stat(f"{root}/{relative}"))
-            except FileNotFoundError:
-                continue
-    return Survey(valid, found, seen)
-
-
 def _exchange_in(staging: Path, output_dir: Path) -> None:
     """Make `staging` the output folder; the replaced one ends up at `staging`."""
     if not output_dir.exists():
@@ -470,3 +294,35 @@ def _exchange(a: Path, b: Path) -> bool:
     ]
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return result == 0
+
+
+def check_output_dir(output_dir: Path, config: Config) -> None:
+    """Refuse an output folder whose replacement would destroy sources or the system."""
+    out = output_dir.resolve()
+    protected = {
+        "the site folder": config.root.resolve(),
+        "content/": config.content_dir.resolve(),
+        "templates/": config.templates_dir.resolve(),
+        "static/": config.static_dir.resolve(),
+        "your home folder": Path.home().resolve(),
+        "/": Path("/").resolve(),
+    }
+    for name, path in protected.items():
+        if out == path or out in path.parents:
+            raise GazetteError(
+                f"refusing to use {output_dir} as the output folder: it is or contains {name}",
+                hint="the build replaces the output folder whole; choose a folder of its own, "
+                "such as output/",
+            )
+    if out.exists() and not out.is_dir():
+        raise GazetteError(
+            f"refusing to use {output_dir} as the output folder: it is a file",
+            hint="choose a folder, such as output/",
+        )
+    if out.is_dir() and not (out / "index.html").exists() and any(out.iterdir()):
+        # Not a site Gazette built (every build has a home page): /usr, a photo archive...
+        raise GazetteError(
+            f"refusing to use {output_dir} as the output folder: it holds files and no "
+            "site built by Gazette",
+            hint="the build replaces the output folder whole; empty it or choose another",
+        )

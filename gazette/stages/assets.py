@@ -10,7 +10,10 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gazette.errors import GazetteError
+from gazette.model import Article
 from gazette.paths import walk, walk_files
+from gazette.stages.config import Config
 from gazette.stages.markup import code_stylesheet
 
 FINGERPRINTED = {".css", ".js"}
@@ -63,3 +66,31 @@ def collect_assets(static_dir: Path, content_dir: Path) -> Assets:
                 assets.content_files.add(relative.as_posix())
                 assets.files.append(OutputFile(relative.as_posix(), Path(name).read_bytes()))
     return assets
+
+
+def image_problems(
+    articles: list[Article], content_files: set[str], config: Config
+) -> list[GazetteError]:
+    """An error for each article whose `image:` names a file that is not in content/."""
+    errors = []
+    for article in articles:
+        image = article.image
+        if image and "://" not in image and image not in content_files:
+            errors.append(
+                GazetteError(
+                    f"image '{image}' does not exist",
+                    file=f"content/{article.path}",
+                    line=_front_matter_line(config, article, "image"),
+                    hint="put the image file beside the article (or under content/) "
+                    "and check the name",
+                )
+            )
+    return errors
+
+
+def _front_matter_line(config: Config, article: Article, key: str) -> int | None:
+    path = config.content_dir / article.path
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return number
+    return None

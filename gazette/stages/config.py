@@ -170,7 +170,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
     where = path if path is not None else "config.toml"
 
     def problem(message: str, key_path: str, hint: str | None = None) -> None:
-        errors.append(GazetteError(message, file=where, line=_key_line(text, key_path), hint=hint))
+        errors.append(GazetteError(message, file=where, line=key_line(text, key_path), hint=hint))
 
     for key in data:
         if key not in _TOP_KEYS:
@@ -310,7 +310,7 @@ def _toml_error_line(message: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _key_line(text: str, key_path: str) -> int | None:
+def key_line(text: str, key_path: str) -> int | None:
     """Best-effort line of a dotted key in TOML text, for error messages."""
     if not text:
         return None

@@ -10,7 +10,6 @@ import datetime as dt
 import re
 import sys
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +19,6 @@ from markupsafe import Markup, escape
 
 from gazette.errors import GazetteError
 from gazette.model import Archive, Article, Edition, Page, Site, Term
-from gazette.stages.assets import Assets, OutputFile
 from gazette.stages.config import Config
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -227,14 +225,6 @@ def shared_context(site: Site, config: Config, asset_urls: dict[str, str]) -> di
     }
 
 
-def render_site(site: Site, config: Config, assets: Assets) -> Iterator[OutputFile]:
-    """Render every page; pages are yielded one by one so they need not all be held."""
-    env = make_environment(config)
-    shared = shared_context(site, config, assets.urls)
-    for page in site.pages:
-        yield OutputFile(page.output_path, render_page(env, page, shared, config))
-
-
 def render_page(
     env: jinja2.Environment, page: Page, shared: dict[str, Any], config: Config
 ) -> bytes:
@@ -246,7 +236,7 @@ def render_page(
     except jinja2.TemplateSyntaxError as exc:
         raise GazetteError(
             f"template syntax error: {exc.message}",
-            file=_template_path(config, exc.name or page.template),
+            file=template_path(config, exc.name or page.template),
             line=exc.lineno,
             hint="check the {% %} and {{ }} tags on that line",
         ) from None
@@ -254,7 +244,7 @@ def render_page(
         including, line = _template_frame(config, sys.exc_info()[2])  # an include/extends
         raise GazetteError(
             f"template '{exc.name}' not found (needed for /{page.url})",
-            file=including or _template_path(config, exc.name or page.template),
+            file=including or template_path(config, exc.name or page.template),
             line=line,
             hint=f"create it in {config.templates_dir.name}/ or restore it from the sample site",
         ) from None
@@ -262,7 +252,7 @@ def render_page(
         file, line = _template_frame(config, sys.exc_info()[2])
         raise GazetteError(
             f"template uses an undefined variable: {exc.message}",
-            file=file or _template_path(config, page.template),
+            file=file or template_path(config, page.template),
             line=line,
             hint="check the name's spelling; for a front matter key not every article has, "
             "write article.extra.get('key')",
@@ -276,7 +266,7 @@ def render_page(
         file, line = _template_frame(config, sys.exc_info()[2])
         raise GazetteError(
             f"template error: {exc}",
-            file=file or _template_path(config, page.template),
+            file=file or template_path(config, page.template),
             line=line,
         ) from None
     except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
@@ -285,14 +275,14 @@ def render_page(
         file, line = _template_frame(config, sys.exc_info()[2])
         raise GazetteError(
             f"template expression failed: {type(exc).__name__}: {exc}",
-            file=file or _template_path(config, page.template),
+            file=file or template_path(config, page.template),
             line=line,
             hint="check the values and operations in the {{ }} or {% %} on that line",
         ) from None
     return html.encode("utf-8")
 
 
-def _template_path(config: Config, name: str) -> str:
+def template_path(config: Config, name: str) -> str:
     path = config.templates_dir / name
     try:
         return path.relative_to(config.root).as_posix()
@@ -310,5 +300,5 @@ def _template_frame(config: Config, tb: Any) -> tuple[str | None, int | None]:
             relative = filename.resolve().relative_to(templates)
         except (ValueError, OSError):
             continue
-        found = (_template_path(config, relative.as_posix()), line)
+        found = (template_path(config, relative.as_posix()), line)
     return found

@@ -1,0 +1,345 @@
+"""The one engine behind every command: sources in, snapshots of the site out.
+
+    engine = Engine(config, cache_dir=..., include_drafts=False)
+    inputs = engine.read(changed_paths)        # None: look at everything
+    snap = engine.snapshot(inputs, view)       # the site model, and what changed for `view`
+    engine.page_bytes(snap, indices)           # any page, rendered to bytes
+    engine.machine_files(snap)                 # feeds, sitemaps, robots.txt: one clock
+
+It keeps the sources (records, per-file errors, parse workers, the text store)
+and makes every page the same way for every sink: the disk sink writes what a
+snapshot says changed into `output/`, the memory sink renders pages when a
+browser asks and forgets those a snapshot says changed, and `check` renders
+them all to look at their links.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import gc
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Container, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from gazette.digest import bytes_digest, digest
+from gazette.engine import cache as disk_cache
+from gazette.engine.cache import TextStore
+from gazette.engine.clock import build_now, source_date_epoch
+from gazette.engine.inputs import PageInputs
+from gazette.engine.plan import Plan, plan_pages, template_digests, template_files
+from gazette.engine.sources import Changes, Unsettled, update_sources, with_texts
+from gazette.engine.state import State, View, freeze, thaw
+from gazette.engine.workers import Workers
+from gazette.errors import GazetteError
+from gazette.machine.common import feed_specs
+from gazette.machine.files import machine_files
+from gazette.machine.structured import annotate, resolve_publisher
+from gazette.model import Article, Page, Site
+from gazette.stages.assets import Assets, OutputFile, collect_assets, image_problems
+from gazette.stages.config import Config, load_config
+from gazette.stages.render import make_environment, render_page, shared_context
+from gazette.stages.site import build_site, select_articles
+
+
+@dataclass
+class Inputs:
+    """Everything the site is made of, as one look at its files found it."""
+
+    articles: list[Article]  # the published ones (drafts too when previewing), newest first
+    assets: Assets
+    settings: str  # digest of the config and Gazette's code
+    templates: str  # digest of every file in templates/
+    sources: str  # digest of the published articles' files
+    digest: str  # of all of it: the same digest, the same site
+    changes: Changes
+
+
+@dataclass
+class Snapshot:
+    """The site at one moment, and which of its pages differ from a sink's last view."""
+
+    inputs: Inputs
+    site: Site
+    plan: Plan
+    shared: dict[str, Any]  # the context every page gets
+    meta: tuple[Any, Any] | None = None  # publisher and feed specs, made when first needed
+    changed: tuple[str, ...] = field(default=())  # output paths of pages gone since the view
+
+    @property
+    def todo_paths(self) -> list[str]:
+        return [self.site.pages[i].output_path for i in self.plan.todo]
+
+
+class Engine:
+    """Keeps one site's sources between snapshots, doing only what changed."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        include_drafts: bool = False,
+        now: dt.datetime | None = None,
+        workers: Workers | None = None,
+        cache_dir: Path | None = None,
+        persist: bool = True,
+        notice: Callable[[str], None] | None = None,
+    ) -> None:
+        """`cache_dir`: where the sources and texts are kept between runs (None: in a
+        folder of this engine's own, gone with it); `persist=False` reads the cache but
+        never writes its state (the preview, beside builds that own it)."""
+        self.config = config
+        self.include_drafts = include_drafts
+        self.now = now
+        self.workers = workers or Workers()
+        self.cache_dir = cache_dir
+        self.persist = persist and cache_dir is not None
+        self.notice = notice or (lambda text: print(text, file=sys.stderr))
+        self.state: State | None = None
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        if cache_dir is None:  # texts still go to disk, not memory
+            self._scratch = tempfile.TemporaryDirectory(prefix="gazette-texts-")
+            cache_dir_for_texts = Path(self._scratch.name)
+        else:
+            cache_dir_for_texts = cache_dir
+        self.store = TextStore(cache_dir_for_texts / disk_cache.TEXTS)
+        self._env: Any = None
+        self._env_templates = ""  # the digest of templates/ that self._env was made for
+        self._config_broken = False  # the last config.toml did not load: read it again
+        self.unsettled = Unsettled()  # files with problems, and those not yet converted
+        self._last = 0.0
+
+    # -- sources --------------------------------------------------------------------------
+
+    def read(
+        self,
+        changed_paths: Iterable[Path] | None = None,
+        views: Iterable[View] = (),
+        collect: list[GazetteError] | None = None,
+    ) -> Inputs:
+        """Bring the sources up to date: `changed_paths` (files created, changed or deleted)
+        is trusted when given; None looks at every file. `views` (the sinks') are told
+        which articles changed, even when this fails. Raises every problem in the
+        content at once, before any Markdown of a broken site is converted; with
+        `persist`, the sources read so far are saved first, so the next run is warm.
+        With `collect` (check), problems go there and the valid articles go on."""
+        self.mark("start")
+        changed = None if changed_paths is None else {Path(p).absolute() for p in changed_paths}
+        self._reload_config(changed)
+        config = self.config
+        state = self.load()
+        settings = digest(disk_cache.code_version(), repr(config))
+        if state.settings != settings:
+            state.sources.clear()
+            self.unsettled = Unsettled()
+            state.settings = settings
+            self._env = None
+        self.mark("cache loaded")
+        keep_going = collect is not None
+        changes = update_sources(
+            state, config, changed, self.store, self.workers, self.unsettled, keep_going
+        )
+        for view in views:
+            view.pending |= changes.dirty
+        self.mark("read and parse (+ Markdown in workers)")
+        now = self.now or build_now(config.tz)
+        articles = select_articles(
+            (s.article for s in state.sources.values()),
+            include_drafts=self.include_drafts,
+            now=now,
+        )
+        assets = collect_assets(config.static_dir, config.content_dir)
+        errors = changes.errors
+        if not errors or keep_going:
+            errors = errors + image_problems(articles, assets.content_files, config)
+        templates = template_files(config.templates_dir)
+        if templates != self._env_templates:
+            self._env, self._env_templates = None, templates
+        if collect is not None:
+            collect += errors
+        elif errors:  # every content problem at once
+            if self.persist and state.sources:
+                self.save(changes.touched)
+            raise GazetteError.collect(errors)
+        sources = digest(*[a.path + ":" + state.sources[a.path].digest for a in articles])
+        everything = self._digest(settings, templates, sources, assets)
+        inputs = Inputs(articles, assets, settings, templates, sources, everything, changes)
+        self.mark("assets and inputs")
+        return inputs
+
+    def _reload_config(self, changed: set[Path] | None) -> None:
+        path = self.config.path
+        if path is None:
+            return
+        if self._config_broken or (changed is not None and path.absolute() in changed):
+            self._config_broken = True
+            self.config = load_config(path)
+            self._config_broken = False
+
+    def _digest(self, settings: str, templates: str, sources: str, assets: Assets) -> str:
+        """Everything the site is made of: settings, the published articles' files,
+        templates, static files, and the time the news sitemap's window ends at."""
+        parts = [settings, str(self.include_drafts), templates, sources]
+        parts.append(os.environ.get("SOURCE_DATE_EPOCH", ""))
+        for file in assets.files:
+            parts.append(file.path)
+            parts.append(bytes_digest(file.data))
+        return digest(*parts)
+
+    def load(self) -> State:
+        """The state, from the cache the first time when there is one."""
+        if self.state is None:
+            cache = self.cache_dir
+            loaded = None
+            if cache is not None:
+                loaded = disk_cache.load(cache, self.notice, discard=self.persist)
+            self.state = thaw(loaded) if loaded else State()
+            # The state lives as long as the engine: later collections need not walk it
+            # again and again, nor touch (and so copy) its pages in forked workers.
+            gc.freeze()
+            if not loaded and self.persist:
+                self.store.clear()  # texts are only as good as the state that names them
+            elif not loaded and self.cache_dir is not None:  # not ours to clear: our own
+                self._scratch = tempfile.TemporaryDirectory(prefix="gazette-texts-")
+                self.store = TextStore(Path(self._scratch.name) / disk_cache.TEXTS)
+        return self.state
+
+    def save(self, touched: set[str] | None) -> None:
+        """Write the state to the cache: the shards of `touched` sources (relative paths;
+        None: all of them) and the small remainder."""
+        if not self.persist or self.cache_dir is None or self.state is None:
+            return
+        if touched is None or touched:
+            self.store.keep_only({source.text for source in self.state.sources.values()})
+        parts, changed = freeze(self.state, touched)
+        disk_cache.save(self.cache_dir, parts, changed)
+
+    # -- snapshots --------------------------------------------------------------------------
+
+    def snapshot(self, inputs: Inputs, previous: View, present: Container[str] | None) -> Snapshot:
+        """The site model, and the pages whose inputs differ from `previous` (a sink's last
+        view) or whose file the sink lacks (`present`; None: it lacks none)."""
+        state = self.load()
+        config = self.config
+        related_key, related = self._related(state, inputs.articles)
+        site = build_site(inputs.articles, config, related)
+        if related is None:
+            at = {id(article): n for n, article in enumerate(inputs.articles)}
+            state.related = (related_key, [[at[id(a)] for a in row] for row in site.related])
+        self.mark("site model")
+        nav = [(s.slug, s.name, s.url) for s in site.sections]
+        urls = inputs.assets.urls
+        shared_digest = digest(
+            state.settings, str(self.include_drafts), repr(sorted(urls.items())),
+            repr(site.edition), repr(nav),
+        )  # fmt: skip
+        page_inputs = PageInputs({p: s.digest for p, s in state.sources.items()}, shared_digest)
+        names = sorted({page.template for page in site.pages})
+        env = self.environment()
+        folder = config.templates_dir
+        templates = template_digests(state, env, folder, names, inputs.templates)
+        plan = plan_pages(site, page_inputs, templates, previous, present)
+        self.mark("plan")
+        gone = tuple(sorted(previous.pages.keys() - {p.output_path for p in site.pages}))
+        snap = Snapshot(inputs, site, plan, shared_context(site, config, urls), changed=gone)
+        return snap
+
+    @staticmethod
+    def _related(state: State, articles: list[Article]) -> tuple[str, list[list[Article]] | None]:
+        """Last snapshot's related lists (kept as article numbers), while they still hold:
+        they follow from the settings and each article's path, date and tags alone, and
+        they are most of the site model's time."""
+        key = digest(state.settings, repr([(a.path, a.date, a.tags) for a in articles]))
+        if state.related[0] != key:
+            return key, None
+        return key, [[articles[n] for n in row] for row in state.related[1]]
+
+    # -- rendering --------------------------------------------------------------------------
+
+    def environment(self) -> jinja2.Environment:
+        if self._env is None:
+            self._env = make_environment(self.config)
+            # made anew whenever a file in templates/ changes (see read), so Jinja
+            # need not look at each template's file time for every page it renders
+            self._env.auto_reload = False
+            if self.persist and self.cache_dir is not None:  # compiled, kept between runs
+                folder = self.cache_dir / "templates"
+                folder.mkdir(parents=True, exist_ok=True)
+                self._env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+        return self._env
+
+    def annotate(self, snap: Snapshot, indices: Iterable[int]) -> None:
+        """Give those pages their `meta` (Open Graph, JSON-LD...), made per page because
+        most pages of a big site are carried over, not rendered."""
+        pages = [snap.site.pages[i] for i in indices]
+        pages = [page for page in pages if "meta" not in page.context]
+        if not pages:
+            return
+        if snap.meta is None:
+            publisher = resolve_publisher(self.config, snap.inputs.assets)
+            snap.meta = (publisher, feed_specs(snap.site, self.config))
+        shown = dataclasses.replace(snap.site, pages=pages)
+        annotate(shown, self.config, *snap.meta)
+
+    def render_job(self, snap: Snapshot) -> RenderJob:
+        return RenderJob(self.environment(), snap.site.pages, snap.shared, self.config, self.texts)
+
+    def page_bytes(self, snap: Snapshot, indices: list[int]) -> Iterator[tuple[int, bytes]]:
+        """Those pages rendered, in this process."""
+        self.annotate(snap, indices)
+        return pages_bytes(self.render_job(snap), indices)
+
+    def texts(self, articles: list[Article]) -> list[Article]:
+        return with_texts(self.load(), self.config, self.store, articles)
+
+    def machine_files(self, snap: Snapshot, sitemaps: bool = True) -> list[OutputFile]:
+        """Feeds, sitemaps and robots.txt, with the news window ending at
+        SOURCE_DATE_EPOCH or the newest story: the same for every sink."""
+        config = self.config
+        reference = source_date_epoch(config.tz)
+        site, assets = snap.site, snap.inputs.assets
+        return machine_files(site, config, assets, reference, self.texts, sitemaps)
+
+    def mark(self, what: str) -> None:
+        """With GAZETTE_TIMINGS=1 in the environment, print each stage's time and memory."""
+        if not os.environ.get("GAZETTE_TIMINGS"):
+            return
+        import resource
+
+        now = time.perf_counter()
+        if what == "start":
+            self._last = now
+            return
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"timing: {what}: {now - self._last:.2f} s, peak {rss:.0f} MB", file=sys.stderr)
+        self._last = now
+
+
+@dataclass
+class RenderJob:
+    """What rendering pages needs; forked workers inherit it instead of receiving it."""
+
+    env: Any
+    pages: list[Page]
+    shared: dict[str, Any]
+    config: Config
+    texts: Callable[[list[Article]], list[Article]]
+
+
+def pages_bytes(job: RenderJob, indices: list[int]) -> Iterator[tuple[int, bytes]]:
+    """The pages rendered, one by one; an article's own page (the one place its text is
+    shown) gets the article with its text, fetched for all of them at once."""
+    own = [(i, a) for i in indices if isinstance(a := job.pages[i].context.get("article"), Article)]
+    texts = dict(zip([i for i, _ in own], job.texts([a for _, a in own]), strict=True))
+    for index in indices:
+        page = job.pages[index]
+        if index in texts:
+            page = dataclasses.replace(page, context={**page.context, "article": texts[index]})
+        yield index, render_page(job.env, page, job.shared, job.config)

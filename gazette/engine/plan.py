@@ -1,0 +1,114 @@
+"""Which pages a snapshot renders: those whose inputs' digest is not the one a sink has.
+
+A page's inputs digest (`gazette.engine.inputs`) names everything its bytes are
+made from. When an edit leaves the site's shape as it was (same pages in the
+same order, same templates and masthead), only the pages that show an edited
+article are digested again; otherwise all of them are.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Container, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from gazette.digest import bytes_digest, digest
+from gazette.engine.inputs import PageInputs, template_digest
+from gazette.engine.state import State, View
+from gazette.model import Site
+
+
+@dataclass
+class Plan:
+    """What a snapshot renders for one sink, and the view it leaves that sink with."""
+
+    todo: list[int]  # indices of the pages to render
+    view: View  # every page's inputs digest, the shape and the referrers, after this
+    same_shape: bool  # as the sink's last snapshot: only pages showing edited articles changed
+    # Works out the digests that choosing `todo` did not need: a sink that had nothing
+    # renders every page anyway, and only the next snapshot compares them.
+    settle: Callable[[], None] = lambda: None
+
+
+def structure(site: Site) -> str:
+    """What decides the site's pages and their order: each article's place in it."""
+    return digest(
+        repr(
+            [
+                (a.path, a.url, a.date, a.section, a.slug, a.tags, a.author, a.draft, a.updated)
+                for a in site.articles
+            ]
+        )
+    )
+
+
+def template_files(folder: Path) -> str:
+    """A digest of every file in templates/ (names and bytes)."""
+    parts = []
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            parts.append(path.relative_to(folder).as_posix())
+            parts.append(bytes_digest(path.read_bytes()))
+    return digest(*parts)
+
+
+def template_digests(
+    state: State, env: jinja2.Environment, folder: Path, names: list[str], files: str
+) -> dict[str, str]:
+    """Each template's digest with all it uses. Finding what a template uses means
+    parsing it, so the answer is kept while no template file changes (`files`)."""
+    known_files, known = state.templates
+    if known_files != files or not set(names) <= known.keys():
+        known = {name: template_digest(env, folder, name) for name in names}
+        state.templates = (files, known)
+    return {name: known[name] for name in names}
+
+
+def plan_pages(
+    site: Site,
+    inputs: PageInputs,
+    templates: dict[str, str],
+    previous: View,
+    present: Container[str] | None,
+) -> Plan:
+    """The pages whose digest differs from `previous` (the sink's last view), or whose
+    file the sink does not hold (`present`: None, it holds every page it was given)."""
+    pages = site.pages
+    shape = digest(inputs.shared, repr(sorted(templates.items())), structure(site))
+    check: Iterable[int]
+    if shape == previous.shape:
+        digests, referrers = dict(previous.pages), previous.referrers
+        check = {i for path in previous.pending for i in referrers.get(path, ())}
+        if present is not None:
+            check |= {i for i, page in enumerate(pages) if page.output_path not in present}
+        check = sorted(check)
+    else:
+        digests, referrers, check = {}, {}, range(len(pages))
+    view = View(digests, shape, referrers, set())
+
+    def work_out(indices: Iterable[int]) -> None:
+        for index in indices:
+            page = pages[index]
+            if referrers is previous.referrers:
+                digests[page.output_path] = inputs.of(page, templates[page.template])
+            else:
+                shown: list[str] = []
+                digests[page.output_path] = inputs.of(page, templates[page.template], shown)
+                for article in dict.fromkeys(shown):
+                    referrers.setdefault(article, []).append(index)
+
+    plan = Plan(list(check), view, shape == previous.shape)
+    if not previous.pages:  # nothing to compare with: every page renders
+        plan.settle = functools.partial(work_out, check)
+        return plan
+    work_out(check)
+    plan.todo = [
+        index
+        for index in check
+        if previous.pages.get(path := pages[index].output_path) != digests[path]
+        or (present is not None and path not in present)
+    ]
+    return plan

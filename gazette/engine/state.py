@@ -1,0 +1,79 @@
+"""What the engine remembers between builds, and how it is cut into cache parts.
+
+The sources (each file's stat, digest and article without its text) are the
+engine's; a `View` is one sink's: the digests of the pages it last took, so
+that the next snapshot can say which pages changed for it. The disk sink keeps
+its view, with what it knows of `output/`, in `State.disk`, so it lasts from one
+command-line run to the next; the memory sink's lives as long as the preview.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+from gazette.digest import digest
+from gazette.model import Article
+
+SHARDS = 64  # the disk cache keeps sources in this many files
+
+
+@dataclass
+class Source:
+    stat: tuple[int, int, int]  # size, mtime_ns, inode
+    digest: str  # of the file's bytes
+    article: Article  # without body, html and toc (see sources.lean)
+    text: str  # key of its HTML in the TextStore
+
+
+@dataclass
+class View:
+    """One sink's last snapshot of the site: what the next one is compared with."""
+
+    pages: dict[str, str] = field(default_factory=dict)  # output path -> inputs digest
+    # When an edit leaves the site's shape as it was (same pages, templates, masthead),
+    # only the pages that show an edited article can change: `referrers` lists them.
+    shape: str = ""  # digest of settings, shared context, templates and the structure
+    referrers: dict[str, list[int]] = field(default_factory=dict)  # article -> page indices
+    pending: set[str] = field(default_factory=set)  # articles edited since the snapshot
+
+
+@dataclass
+class State:
+    """Everything the engine remembers between builds; pickled into the cache."""
+
+    settings: str = ""  # digest of the config and Gazette's code: all else is void if it changes
+    sources: dict[str, Source] = field(default_factory=dict)  # by path relative to content/
+    templates: tuple[str, dict[str, str]] = ("", {})  # all template files' digest, closures
+    related: tuple[str, list[list[int]]] = ("", [])  # see Engine._related
+    disk: Any = None  # the disk sink's own record (gazette.sinks.disk.DiskRecord)
+
+
+@functools.cache  # asked for every source at every save
+def shard(relative: str) -> str:
+    number = int(digest(relative)[:4], 16)
+    return f"sources-{number % SHARDS:02d}"
+
+
+def freeze(state: State, touched: set[str] | None) -> tuple[dict[str, Any], set[str] | None]:
+    """The state as cache parts: sources in shards (an edit rewrites one), the rest whole;
+    and the parts that changed when only the `touched` sources did (None: all)."""
+    shards: dict[str, dict[str, Source]] = {f"sources-{n:02d}": {} for n in range(SHARDS)}
+    for relative, source in state.sources.items():
+        shards[shard(relative)][relative] = source
+    rest = dataclasses.replace(state, sources={})
+    changed = None if touched is None else {"state"} | {shard(r) for r in touched}
+    return {"state": rest, **shards}, changed
+
+
+def thaw(parts: dict[str, Any]) -> State:
+    """`freeze` undone; anything unexpected gives a fresh state."""
+    state = parts.get("state")
+    if not isinstance(state, State):
+        return State()
+    for name, part in parts.items():
+        if name.startswith("sources-") and isinstance(part, dict):
+            state.sources.update(part)
+    return state

@@ -1,0 +1,99 @@
+"""Work over many items in forked worker processes, when there are enough to be worth it.
+
+Workers are forked, so they inherit what the parent set up for them (the job in a
+module global) instead of receiving it; results come back chunk by chunk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+PROGRESS_MIN_ITEMS = 2000
+
+Chunked = Callable[[list[Any]], list[Any]]
+
+
+class Workers:
+    """A number of processes (`jobs`), and a progress bar for long runs on a terminal."""
+
+    def __init__(self, jobs: int | None = None, *, progress: bool = False) -> None:
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.progress = progress
+
+    def map(
+        self, function: Chunked, items: Sequence[Any], minimum: int, what: str
+    ) -> Iterator[Any]:
+        """`function` over chunks of `items`, in worker processes when it is worth it."""
+        with self.launch(function, items, minimum, what) as results:
+            yield from results
+
+    @contextlib.contextmanager
+    def launch(
+        self, function: Chunked, items: Sequence[Any], minimum: int, what: str
+    ) -> Iterator[Iterator[Any]]:
+        """`map`, with the workers already at it when the block starts; in this process
+        (one job, or fewer items than `minimum`), the work is done as results are taken."""
+        bar = self._bar(len(items), what)
+        try:
+            if self.jobs == 1 or len(items) < minimum:
+                yield _here(function, items, bar)
+                return
+            context = multiprocessing.get_context("fork")
+            gc.freeze()  # the inherited heap: workers leave it alone, so it stays shared
+            with context.Pool(self.jobs, initializer=gc.enable) as pool:
+                chunks = pool.imap_unordered(function, chunks_of(items, self.jobs, 20))
+                yield _counted(chunks, bar)
+        finally:
+            bar.close()
+
+    def _bar(self, total: int, what: str) -> Any:
+        if self.progress and total >= PROGRESS_MIN_ITEMS and sys.stderr.isatty():
+            try:
+                from tqdm import tqdm
+            except ImportError:  # a progress bar is a nicety, not a reason to fail
+                return _NoBar()
+            return tqdm(total=total, desc=what, unit="", leave=False, file=sys.stderr)
+        return _NoBar()
+
+
+def chunks_of(items: Sequence[Any], jobs: int, smallest: int) -> list[Sequence[Any]]:
+    """32 chunks a worker: the last chunk keeps one core alone for a fraction of a
+    second (about 0.3 s of Markdown at 10,000 articles), and a chunk's own cost (a
+    message each way) stays far below its work."""
+    size = max(smallest, -(-len(items) // (jobs * 32)))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _here(function: Chunked, items: Sequence[Any], bar: Any) -> Iterator[Any]:
+    """The work in this process, with the cycle collector on as it is in workers:
+    converting and rendering make garbage cycles (Markdown's trees, Jinja's contexts),
+    which would pile up while the build pauses it."""
+    paused = not gc.isenabled()
+    gc.enable()
+    try:
+        for chunk in chunks_of(items, 1, 200):
+            yield from function(list(chunk))
+            bar.update(len(chunk))
+    finally:
+        if paused:
+            gc.disable()
+
+
+def _counted(results: Iterable[list[Any]], bar: Any) -> Iterator[Any]:
+    for result in results:
+        yield from result
+        bar.update(len(result))
+
+
+class _NoBar:
+    def update(self, count: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass

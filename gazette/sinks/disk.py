@@ -1,0 +1,324 @@
+"""The disk sink: `build` writes the engine's snapshots into `output/`.
+
+    sink = DiskSink(config, output_dir, cache=True)   # the command line keeps a cache
+    result = sink.build()                              # first build: all of it (or the cache)
+    result = sink.build({Path(".../content/world/story.md")})  # later: what changed
+    result.changed                                     # output paths written or removed
+
+Only the pages a snapshot says changed are rendered, over worker processes when
+there are many. A small change is patched into `output/` in place (each file
+written beside its target, then renamed); a bigger one is assembled in a staging
+folder and swapped in whole (`gazette.sinks.output_dir`). Whatever the sequence
+of edits, the output is byte-identical to a clean build: the tests check that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gazette.engine import cache as disk_cache
+from gazette.engine.core import Engine, RenderJob, Snapshot, pages_bytes
+from gazette.engine.state import View
+from gazette.engine.workers import Workers
+from gazette.errors import GazetteError
+from gazette.sinks.output_dir import Spare, Stage, check_output_dir
+from gazette.sinks.output_files import (
+    Manifest,
+    Published,
+    WriteReport,
+    file_digest,
+    patch,
+    survey,
+)
+from gazette.stages.assets import OutputFile
+from gazette.stages.config import Config
+
+PARALLEL_MIN_PAGES = 400  # fewer pages than this render faster without forking workers
+SMALL_CHANGE = 64  # see DiskSink's `patch_under`
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    articles: int
+    pages: int
+    report: WriteReport
+    seconds: float
+    rendered: int = 0  # pages rendered this time (the rest were carried over)
+    changed: tuple[str, ...] = ()  # output paths written or removed, e.g. "world/x/index.html"
+
+    def summary(self) -> str:
+        r = self.report
+        return (
+            f"Built {self.articles} articles into {self.pages} pages: "
+            f"{r.written} written, {r.unchanged} unchanged, {r.removed} removed "
+            f"in {self.seconds:.2f} s"
+        )
+
+
+@dataclass
+class DiskRecord:
+    """What the disk sink knows of `output/`, kept in the cache with the engine's state."""
+
+    view: View = field(default_factory=View)
+    manifest: Manifest = field(default_factory=dict)
+    spare: Spare | None = None  # the replaced version of output/, kept in the cache folder
+    inputs: str = ""  # the inputs digest of the last complete build
+    page_count: int = 0
+    sitemaps: list[str] = field(default_factory=list)  # the sitemap files last written
+    folders: dict[int, int] = field(default_factory=dict)  # output/'s folders: see survey()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # manifest entries as plain tuples: pickle writes those several times faster
+        state = dict(self.__dict__)
+        state["manifest"] = {path: tuple(entry) for path, entry in self.manifest.items()}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        manifest = state.get("manifest", {})
+        state["manifest"] = {path: Published(*entry) for path, entry in manifest.items()}
+        self.__dict__.update(state)
+
+
+_JOB: tuple[RenderJob, Stage] | None = None  # set while pages render (inherited by workers)
+
+
+def _render(indices: list[int]) -> list[tuple[int, str, Published | None]]:
+    """Render pages by index into the stage; returns (index, digest, what `put` gave)."""
+    assert _JOB is not None
+    job, stage = _JOB
+    out = []
+    for index, data in pages_bytes(job, indices):
+        data_digest = file_digest(data)
+        out.append((index, data_digest, stage.put(job.pages[index].output_path, data, data_digest)))
+    return out
+
+
+class DiskSink:
+    """Builds one site into one output folder, again and again, doing only what changed."""
+
+    def __init__(
+        self,
+        config: Config,
+        output_dir: Path,
+        *,
+        include_drafts: bool = False,
+        now: dt.datetime | None = None,
+        jobs: int | None = None,
+        cache: bool = False,
+        progress: bool = False,
+        notice: Callable[[str], None] | None = None,
+        patch_under: int = SMALL_CHANGE,
+    ) -> None:
+        """`patch_under`: a build that renders fewer pages than this replaces the files
+        that differ in output/ in place; a bigger one assembles a new version and swaps."""
+        self.output_dir = Path(output_dir)
+        self.cache_dir = disk_cache.cache_dir_for(self.output_dir) if cache else None
+        self.engine = Engine(
+            config,
+            include_drafts=include_drafts,
+            now=now,
+            workers=Workers(jobs, progress=progress),
+            cache_dir=self.cache_dir,
+            notice=notice or (lambda text: print(text, file=sys.stderr)),
+        )
+        self.patch_under = patch_under
+        self._trusted: set[str] = set()  # what this sink last published (see _published)
+        self._folders_moved = False  # output/'s folders changed since the cache's survey
+
+    @property
+    def config(self) -> Config:
+        return self.engine.config
+
+    def build(self, changed_paths: Iterable[Path] | None = None) -> BuildResult:
+        # No cycle collection in this process while it builds: the build makes hundreds
+        # of thousands of objects (a site model, digests, a manifest) and no garbage
+        # cycles, and each collection would walk them all again (seconds at 100,000
+        # articles). Workers collect as usual; so does this process after the build.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._build(changed_paths)
+        finally:
+            if enabled:
+                gc.enable()
+
+    @property
+    def record(self) -> DiskRecord:
+        """What this sink knows of output/ (loaded from the cache the first time)."""
+        state = self.engine.load()
+        if not isinstance(state.disk, DiskRecord):
+            state.disk = DiskRecord()
+        return state.disk
+
+    def _build(self, changed_paths: Iterable[Path] | None) -> BuildResult:
+        started = time.perf_counter()
+        engine = self.engine
+        check_output_dir(self.output_dir, engine.config)
+        record = self.record
+        inputs = engine.read(changed_paths, views=[record.view])
+        manifest, present = self._published(record)
+        engine.mark("output/ checked")
+        articles = len(inputs.articles)
+        if inputs.digest == record.inputs and _untouched(record.manifest, manifest, present):
+            # Same articles, templates, static files and settings as the build that made
+            # output/, which is still as it left it: nothing to do.
+            self._trusted = set(record.manifest)
+            if self._folders_moved:
+                engine.save(set())  # the next look at output/ is quicker
+            report = WriteReport(0, len(record.manifest), 0)
+            return _result(articles, record.page_count, report, 0, (), started)
+        record.inputs = ""  # until this build completes
+        try:
+            missing = manifest if len(manifest) != len(record.manifest) else None
+            snap = engine.snapshot(inputs, record.view, missing)
+            result = self._write(record, snap, (manifest, present), started)
+        except GazetteError:
+            engine.save(inputs.changes.touched)  # the sources read stay: the next run is warm
+            raise
+        record.inputs, record.page_count = inputs.digest, len(snap.site.pages)
+        engine.save(inputs.changes.touched)
+        engine.mark("cache saved")
+        return _result(articles, result[0], result[1], result[2], result[3], started)
+
+    def _extras(self, record: DiskRecord, snap: Snapshot, kept: list[str]) -> list[OutputFile]:
+        """The static and machine files; sitemap.xml lists every page with its articles'
+        dates, so the same shape gives the same file, `kept` as it is."""
+        machine = self.engine.machine_files(snap, sitemaps=not kept)
+        if not kept:
+            record.sitemaps = [f.path for f in machine if f.path.startswith("sitemap")]
+        return [*snap.inputs.assets.files, *machine]
+
+    def _write(
+        self,
+        record: DiskRecord,
+        snap: Snapshot,
+        published: tuple[Manifest, list[str]],
+        started: float,
+    ) -> tuple[int, WriteReport, int, tuple[str, ...]]:
+        """Render what the snapshot says changed and publish it with the static and
+        machine files. A big build makes those, and settles the plan, while its workers
+        render: this process would otherwise wait for them with nothing to do."""
+        engine, plan, pages = self.engine, snap.plan, snap.site.pages
+        manifest, present = published
+        same = plan.same_shape and set(record.sitemaps) <= manifest.keys()
+        kept = record.sitemaps if same else []
+        engine.annotate(snap, plan.todo)
+        todo = plan.todo
+        extras: list[OutputFile] | None = None
+        if _untouched(record.manifest, manifest, present) and len(todo) < max(self.patch_under, 1):
+            # nothing or little to render: the extras decide which, so they come first
+            plan.settle()
+            extras = self._extras(record, snap, kept)
+            extra_digests = {file.path: file_digest(file.data) for file in extras}
+            wanted = plan.view.pages.keys() | extra_digests.keys() | set(kept)
+            if (
+                not todo
+                and wanted == manifest.keys()
+                and all(manifest[path].digest == d for path, d in extra_digests.items())
+            ):
+                self._published_as(record, snap, manifest)
+                return len(pages), WriteReport(0, len(manifest), 0), 0, ()
+            if len(todo) < self.patch_under:
+                patched = self._patch(record, snap, extras, extra_digests, kept, manifest)
+                if patched is not None:
+                    return len(pages), patched[0], len(todo), patched[1]
+        spare, record.spare = record.spare, None  # used up, whatever happens next
+        spare_root = self.cache_dir / "trees" if self.cache_dir is not None else None
+        stage = Stage(
+            self.output_dir, manifest, spare_root=spare_root, spare=spare, published=present
+        )
+        global _JOB
+        try:
+            _JOB = (engine.render_job(snap), stage)
+            workers = engine.workers
+            with workers.launch(_render, todo, PARALLEL_MIN_PAGES, "pages") as rendered:
+                plan.settle()  # meanwhile
+                for file in self._extras(record, snap, kept) if extras is None else extras:
+                    stage.add(file.path, file.data)
+                for index, data_digest, written in rendered:
+                    stage.adopt(pages[index].output_path, data_digest, written)
+            done = set(todo)
+            stage.keep_all(pages[i].output_path for i in range(len(pages)) if i not in done)
+            stage.keep_all(kept)
+            engine.mark("render and write")
+            report, new_manifest = stage.commit()
+            engine.mark("publish")
+        except BaseException:
+            stage.abort()
+            raise
+        finally:
+            _JOB = None
+        self._published_as(record, snap, new_manifest)
+        record.spare = stage.spare
+        return len(pages), report, len(todo), tuple(sorted([*stage.written, *stage.removed]))
+
+    def _patch(
+        self,
+        record: DiskRecord,
+        snap: Snapshot,
+        extras: list[OutputFile],
+        extra_digests: dict[str, str],
+        kept: list[str],
+        manifest: Manifest,
+    ) -> tuple[WriteReport, tuple[str, ...]] | None:
+        """A small change to an intact output/: render its few pages here and replace
+        the files that differ in place (`gazette.sinks.output_dir.patch`), instead of
+        assembling a new version of the whole site. None when two outputs claim one
+        path: the full path reports that."""
+        pages = snap.site.pages
+        paths = [page.output_path for page in pages] + list(extra_digests) + kept
+        wanted = set(paths)
+        if len(wanted) != len(paths):
+            return None
+        files = [(file.path, file.data, extra_digests[file.path]) for file in extras]
+        for index, data in self.engine.page_bytes(snap, snap.plan.todo):
+            files.append((pages[index].output_path, data, file_digest(data)))
+        files = [f for f in files if (e := manifest.get(f[0])) is None or e.digest != f[2]]
+        removed = sorted(manifest.keys() - wanted)
+        written = patch(self.output_dir, files, removed)
+        new_manifest = {path: entry for path, entry in manifest.items() if path in wanted}
+        new_manifest.update(written)
+        self._published_as(record, snap, new_manifest)
+        report = WriteReport(len(written), len(new_manifest) - len(written), len(removed))
+        return report, tuple(sorted([*written, *removed]))
+
+    def _published_as(self, record: DiskRecord, snap: Snapshot, manifest: Manifest) -> None:
+        """output/ now holds this snapshot: it is what the next one is compared with."""
+        record.view, record.manifest = snap.plan.view, manifest
+        self._trusted = set(manifest)
+
+    def _published(self, record: DiskRecord) -> tuple[Manifest, list[str]]:
+        """The manifest's entries that are still true of output/, and every file there.
+        Between builds of one sink, output/ is taken to hold what the last build left;
+        a new sink (each command-line run) looks."""
+        if self._trusted and self._trusted == record.manifest.keys():
+            return record.manifest, list(record.manifest)
+        valid, found, folders = survey(self.output_dir, record.manifest, record.folders)
+        self._folders_moved = folders != record.folders
+        record.folders = folders
+        return valid, found
+
+
+def _untouched(recorded: Manifest, valid: Manifest, present: list[str]) -> bool:
+    """True when output/ holds exactly what the manifest records: nothing edited,
+    nothing missing, nothing added."""
+    return bool(recorded) and len(recorded) == len(valid) == len(present)
+
+
+def _result(
+    articles: int,
+    pages: int,
+    report: WriteReport,
+    rendered: int,
+    changed: tuple[str, ...],
+    started: float,
+) -> BuildResult:
+    seconds = time.perf_counter() - started
+    return BuildResult(articles, pages, report, seconds, rendered, changed)

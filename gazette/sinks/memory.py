@@ -1,0 +1,272 @@
+"""The memory sink: `serve` shows the engine's snapshots without writing a folder.
+
+Pages are rendered when a browser asks for them and kept until a snapshot says
+they changed, so a template or stylesheet edit costs nothing until a page is
+viewed, and `output/` is never touched. The engine starts from the build's
+cache (read, never written), so a big site that has been built is served in
+a second or two. Every URL answers with the bytes a build writes there.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gazette.engine.cache import cache_dir_for
+from gazette.engine.core import Engine, Inputs, Snapshot
+from gazette.engine.state import View
+from gazette.errors import GazetteError
+from gazette.stages.config import Config, load_config
+from gazette.stages.render import page_root
+
+ALL = None  # "every page" in `Update.pages`
+
+
+@dataclass(frozen=True)
+class Update:
+    """What one rebuild changed, for the terminal and the open browser tabs."""
+
+    number: int
+    seconds: float
+    error: GazetteError | None = None
+    pages: frozenset[str] | None = frozenset()  # site URLs ("" = home); None = all pages
+    stylesheets: dict[str, str] = field(default_factory=dict)  # old URL -> new URL
+
+    def summary(self) -> str:
+        if self.error is not None:
+            return f"error: {self.error}"
+        if self.pages is None:
+            what = "all pages"
+        else:
+            what = f"{len(self.pages)} page{'s' if len(self.pages) != 1 else ''}"
+        if self.stylesheets and not self.pages:
+            what = "stylesheet"
+        return f"rebuilt #{self.number}: {what} changed in {self.seconds * 1000:.0f} ms"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A response body: a rendered page or a file of the site."""
+
+    data: bytes
+    content_type: str
+    is_page: bool = False
+    immutable: bool = False  # a fingerprinted file: its name changes with its bytes
+
+
+class MemorySink:
+    """The site as the preview shows it, brought up to date by `rebuild(changed_paths)`.
+
+    Thread-safe: the watcher thread rebuilds while server threads read pages.
+    """
+
+    def __init__(self, config_path: Path, *, include_drafts: bool = False) -> None:
+        self.config_path = config_path.absolute()
+        self.include_drafts = include_drafts
+        self.number = 0
+        self.error: GazetteError | None = None
+        self.engine: Engine | None = None
+        self._lock = threading.RLock()
+        self._view = View()
+        self._snap: Snapshot | None = None
+        self._pages: dict[str, int] = {}  # output path -> page index
+        self._files: dict[str, bytes] = {}  # static and content files, by output path
+        self._sources: dict[str, Path] = {}  # ...and the file each is read from
+        self._rendered: dict[str, bytes] = {}
+        self._machine: dict[str, bytes] | None = None
+
+    @property
+    def config(self) -> Config | None:
+        return self.engine.config if self.engine is not None else None
+
+    # -- building -------------------------------------------------------------------------
+
+    def rebuild(self, changed: Collection[Path] | None = None) -> Update:
+        """Bring the preview up to date with the files in `changed` (None: everything)."""
+        started = time.perf_counter()
+        with self._lock:
+            self.number += 1
+            try:
+                try:
+                    pages, stylesheets = self._rebuild(changed)
+                except FileNotFoundError:
+                    # a file went away while we read the folder (a save in progress): again
+                    pages, stylesheets = self._rebuild(None)
+            except GazetteError as exc:
+                self.error = exc
+                return Update(self.number, time.perf_counter() - started, error=exc)
+            if self.error is not None:  # recovered: every tab shows an error page
+                pages, self.error = ALL, None
+            seconds = time.perf_counter() - started
+            return Update(self.number, seconds, pages=pages, stylesheets=stylesheets)
+
+    def _engine(self) -> Engine:
+        if self.engine is None:
+            config = load_config(self.config_path)
+            cache = cache_dir_for(config.root / "output")  # the build's, read only
+            self.engine = Engine(
+                config, include_drafts=self.include_drafts, cache_dir=cache, persist=False
+            )
+        return self.engine
+
+    def _rebuild(self, changed: Collection[Path] | None) -> tuple[frozenset[str] | None, dict]:
+        first = self.engine is None
+        engine = self._engine()
+        old = self._snap
+        inputs = engine.read(None if first else changed, views=[self._view])
+        if old is not None and inputs.digest == old.inputs.digest and self.error is None:
+            return frozenset(), {}
+        snap = engine.snapshot(inputs, self._view, None)
+        snap.plan.settle()
+        self._check_templates(engine, snap, old)
+        pages = snap.site.pages
+        changed_urls = {pages[i].url for i in snap.plan.todo}
+        changed_urls |= {path.removesuffix("index.html") for path in snap.changed}
+        stylesheets = _swapped_stylesheets(old.inputs if old else None, inputs)
+        self._take(snap)
+        if stylesheets:  # every page links the stylesheets by name: none reloads for it
+            self._rendered.clear()
+            return frozenset(), stylesheets
+        if (
+            old is None
+            or old.inputs.settings != inputs.settings
+            or len(snap.plan.todo) == len(pages)
+        ):
+            self._rendered.clear()
+            return ALL, {}
+        for url in changed_urls:
+            self._rendered.pop(url + "index.html" if url == "" or url.endswith("/") else url, None)
+        return frozenset(changed_urls), {}
+
+    def _check_templates(self, engine: Engine, snap: Snapshot, old: Snapshot | None) -> None:
+        """Render one page of each template when templates changed, so a syntax error
+        shows in every tab at once rather than on the next page viewed."""
+        if old is not None and old.inputs.templates == snap.inputs.templates:
+            return
+        first: dict[str, int] = {}
+        for index, page in enumerate(snap.site.pages):
+            first.setdefault(page.template, index)
+        for _ in engine.page_bytes(snap, sorted(first.values())):
+            pass
+
+    def _take(self, snap: Snapshot) -> None:
+        """The snapshot is what the preview shows from now on."""
+        config = self._engine().config
+        self._snap, self._view = snap, snap.plan.view
+        self._pages = {page.output_path: i for i, page in enumerate(snap.site.pages)}
+        assets = snap.inputs.assets
+        self._files = {file.path: file.data for file in assets.files}
+        by_output = {url: name for name, url in assets.urls.items()}
+        self._sources = {
+            path: config.static_dir / by_output[path]
+            if path in by_output
+            else config.content_dir / path
+            for path in self._files
+        }
+        self._machine = None  # feeds and sitemaps: made again when next asked for
+
+    # -- serving --------------------------------------------------------------------------
+
+    def resource(self, url_path: str) -> Resource | None:
+        """The page or file at a site path ("world/story/", "static/style.1a2b.css")."""
+        with self._lock:
+            snap, engine = self._snap, self.engine
+            if snap is None or engine is None:
+                return None
+            path = url_path + "index.html" if url_path == "" or url_path.endswith("/") else url_path
+            index = self._pages.get(path)
+            if index is not None:
+                data = self._rendered.get(path)
+                if data is None:
+                    ((_, data),) = engine.page_bytes(snap, [index])
+                    self._rendered[path] = data
+                return Resource(data, content_type(path), is_page=path.endswith(".html"))
+            data = self._files.get(path)
+            if data is not None:
+                self._refuse_outside(self._sources[path], engine.config)
+                immutable = path in snap.inputs.assets.urls.values() and path.count(".") > 1
+                return Resource(data, content_type(path), immutable=immutable)
+            if self._machine is None:
+                self._machine = {f.path: f.data for f in engine.machine_files(snap)}
+            data = self._machine.get(path)
+            return Resource(data, content_type(path)) if data is not None else None
+
+    @staticmethod
+    def _refuse_outside(source: Path, config: Config) -> None:
+        """A file a symlink leads to outside the site folder is not served."""
+        try:
+            real = source.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return  # made by Gazette (code.css), or gone: the bytes read are served
+        if not real.is_relative_to(config.root.resolve()):
+            raise PermissionError(f"{source} leads outside the site folder")
+
+    @property
+    def base_path(self) -> str:
+        """base_url's path without its leading slash ("news/"), where rooted links start."""
+        config = self.config
+        return page_root("404.html", config).lstrip("/") if config is not None else ""
+
+    def not_found_page(self) -> bytes | None:
+        resource = self.resource("404.html")
+        return resource.data if resource else None
+
+    def article_url(self, path: Path) -> str | None:
+        """The site URL of the article read from `path`, if it is in the preview."""
+        with self._lock:
+            config, snap = self.config, self._snap
+            if config is None or snap is None:
+                return None
+            try:
+                relative = path.absolute().relative_to(config.content_dir.absolute()).as_posix()
+            except ValueError:
+                return None
+            found = [a.url for a in snap.site.articles if a.path == relative]
+            return found[0] if found and found[0] else None
+
+    def page_urls(self) -> list[str]:
+        with self._lock:
+            return [page.url for page in self._snap.site.pages] if self._snap else []
+
+
+def _swapped_stylesheets(old: Inputs | None, new: Inputs) -> dict[str, str]:
+    """Old URL -> new URL of each stylesheet, when stylesheets are all that changed."""
+    if old is None or old.settings != new.settings or old.templates != new.templates:
+        return {}
+    if old.sources != new.sources:
+        return {}
+    before, after = old.assets.urls, new.assets.urls
+    names = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
+    if not names or not all(n.endswith(".css") and n in before and n in after for n in names):
+        return {}
+    others = {f.path: f.data for f in old.assets.files if not f.path.endswith(".css")}
+    if others != {f.path: f.data for f in new.assets.files if not f.path.endswith(".css")}:
+        return {}
+    return {before[n]: after[n] for n in names}
+
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+    ".woff2": "font/woff2",
+    ".pdf": "application/pdf",
+}
+
+
+def content_type(path: str) -> str:
+    return _TYPES.get(Path(path).suffix.lower(), "application/octet-stream")
