@@ -189,9 +189,7 @@ class MemorySink:
                 self._refuse_outside(self._sources[path], engine.config)
                 immutable = path in snap.inputs.assets.urls.values() and path.count(".") > 1
                 return Resource(data, content_type(path), immutable=immutable)
-            if self._machine is None:
-                self._machine = {f.path: f.data for f in engine.machine_files(snap)}
-            data = self._machine.get(path)
+            data = self._machine_files(snap, engine).get(path)
             return Resource(data, content_type(path)) if data is not None else None
 
     @staticmethod
@@ -226,6 +224,20 @@ class MemorySink:
                 return None
             found = [a.url for a in snap.site.articles if a.path == relative]
             return found[0] if found and found[0] else None
+
+    def paths(self) -> list[str]:
+        """Every output path the preview answers for: pages, files, feeds and sitemaps."""
+        with self._lock:
+            snap, engine = self._snap, self.engine
+            if snap is None or engine is None:
+                return []
+            return sorted([*self._pages, *self._files, *self._machine_files(snap, engine)])
+
+    def _machine_files(self, snap: Snapshot, engine: Engine) -> dict[str, bytes]:
+        """Feeds, sitemaps and robots.txt, made on the first request after a rebuild."""
+        if self._machine is None:
+            self._machine = {f.path: f.data for f in engine.machine_files(snap)}
+        return self._machine
 
     def page_urls(self) -> list[str]:
         with self._lock:
