@@ -114,6 +114,52 @@ def _cpu() -> float:
     return mine.ru_utime + mine.ru_stime + workers.ru_utime + workers.ru_stime
 
 
+def timed(command: list[str], expect: int = 0) -> float:
+    """Seconds from the start of a process to its end, start-up and imports included."""
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if result.returncode != expect:
+        raise SystemExit(f"{command[1:3]} gave {result.returncode}:\n{result.stderr[-2000:]}")
+    return seconds
+
+
+SERVE_FIRST_PAGE = """
+import sys
+from pathlib import Path
+from gazette.sinks.memory import MemorySink
+sink = MemorySink(Path(sys.argv[1]))
+update = sink.rebuild()
+assert update.error is None, update.error
+assert sink.resource("") is not None
+"""
+
+
+def other_commands(site: Path, runs: int, jobs: int | None) -> dict[str, list[float]]:
+    """serve and check on a warm cache (the one beside the site's own output/, which
+    both read), and how soon a content error is reported by a cold build."""
+    config = str(site / "config.toml")
+    run_build(site, site / "output", jobs)  # warms site/.gazette-cache/output
+    serve = [sys.executable, "-c", SERVE_FIRST_PAGE, config]
+    check = [sys.executable, str(ROOT / "build.py"), "check", "--config", config]
+    found: dict[str, list[float]] = {}
+    found["serve, warm cache: home page answered"] = measure(runs, lambda n: timed(serve))
+    found["check, warm cache"] = measure(runs, lambda n: timed(check, expect=0))
+    bad = site / "content" / "zz-broken.md"
+    bad.write_text("---\ntitle: Broken\ndate: soon\n---\n\nText.\n", encoding="utf-8")
+    try:
+
+        def broken(n: int) -> float:
+            output = site.parent / f"broken-{n}"
+            command = [sys.executable, str(ROOT / "build.py"), "--config", config]
+            return timed([*command, "--output", str(output)], expect=1)
+
+        found["content error reported, cold"] = measure(runs, broken)
+    finally:
+        bad.unlink()
+    return found
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -214,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  in-process edit #{n + 1}: {live[-1]:.3f} s [{result.summary()}]")
     results["one article edited, sink kept alive"] = live
     story.write_text(original, encoding="utf-8")
+    results.update(other_commands(site, args.runs, args.jobs))
 
     floor1 = median(measure(args.runs, lambda n: markdown_floor(texts, 1)[0]))
 

@@ -389,3 +389,56 @@ def test_toggling_drafts_between_build_and_serve_converts_nothing(
     assert conversions == []
     assert preview.engine is not None
     preview.engine.store.close()
+
+
+# -- one cache, however the config's path is spelled --------------------------------
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    seen: list[str] = []
+    real = sources._read
+
+    def counting(items: list[tuple[str, Path]]) -> list:
+        seen.extend(relative for relative, _ in items)
+        return real(items)
+
+    monkeypatch.setattr(sources, "_read", counting)
+    return seen
+
+
+def _site_of_twenty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {f"content/world/s{n}.md": article(f"Story {n}") for n in range(20)}
+    make_site(tmp_path, files)  # type: ignore[arg-type]
+    monkeypatch.chdir(tmp_path)
+
+
+def cli_build(config_path: Path) -> int:
+    config = load_config(config_path)  # as run_build does with args.config
+    sink = DiskSink(config, config.root / "output", cache=True, jobs=1)
+    result = sink.build()
+    sink.engine.store.close()
+    return result.rendered
+
+
+def test_serve_after_a_plain_build_reads_no_front_matter_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[str]
+) -> None:
+    """`build.py build` (config.toml, relative) then `build.py serve`: one cache, valid."""
+    _site_of_twenty(tmp_path, monkeypatch)
+    cli_build(Path("config.toml"))  # `python build.py build`
+    reads.clear()
+    preview = MemorySink(Path("config.toml"))  # `python build.py serve`
+    assert preview.rebuild().error is None
+    assert reads == []
+
+
+def test_a_build_with_the_config_spelled_otherwise_renders_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[str]
+) -> None:
+    """--config config.toml, then --config /the/same/config.toml: nothing to do."""
+    _site_of_twenty(tmp_path, monkeypatch)
+    cli_build(Path("config.toml"))
+    reads.clear()
+    assert cli_build(tmp_path / "config.toml") == 0
+    assert reads == []

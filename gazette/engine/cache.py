@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import gazette
+from gazette.digest import digest
 
 FORMAT = 2
 STAMP = "stamp.json"
@@ -198,10 +199,7 @@ class TextStore:
 
     @staticmethod
     def _checksum(key: str, html: str, toc: str) -> str:
-        digest = hashlib.blake2b(digest_size=16)
-        for part in (key, html, toc):
-            digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
-        return digest.hexdigest()
+        return digest(key, html, toc)
 
     def get(self, key: str) -> tuple[str, str] | None:
         return self.get_many([key]).get(key)

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Container, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,11 +71,7 @@ class Snapshot:
     plan: Plan
     shared: dict[str, Any]  # the context every page gets
     meta: tuple[Any, Any] | None = None  # publisher and feed specs, made when first needed
-    changed: tuple[str, ...] = field(default=())  # output paths of pages gone since the view
-
-    @property
-    def todo_paths(self) -> list[str]:
-        return [self.site.pages[i].output_path for i in self.plan.todo]
+    gone: tuple[str, ...] = ()  # output paths of the view's pages this snapshot lacks
 
 
 class Engine:
@@ -93,8 +89,8 @@ class Engine:
         notice: Callable[[str], None] | None = None,
     ) -> None:
         """`cache_dir`: where the sources and texts are kept between runs (None: in a
-        folder of this engine's own, gone with it); `persist=False` reads the cache but
-        never writes its state (the preview, beside builds that own it)."""
+        folder of this engine's own, gone with it); `persist=False` reads the cache's
+        state but never writes it (the preview and check, beside builds that own it)."""
         self.config = config
         self.include_drafts = include_drafts
         self.now = now
@@ -135,7 +131,7 @@ class Engine:
         self._reload_config(changed)
         config = self.config
         state = self.load()
-        settings = digest(disk_cache.code_version(), repr(config))
+        settings = digest(disk_cache.code_version(), _settings_text(config))
         if state.settings != settings:
             state.sources.clear()
             self.unsettled = Unsettled()
@@ -175,10 +171,13 @@ class Engine:
         return inputs
 
     def _reload_config(self, changed: set[Path] | None) -> None:
+        """Read config.toml again when it changed, when its last reading failed, or when
+        everything is looked at again (the first read uses the config it was given)."""
         path = self.config.path
         if path is None:
             return
-        if self._config_broken or (changed is not None and path.absolute() in changed):
+        again = changed is None and self.state is not None
+        if self._config_broken or again or (changed is not None and path.absolute() in changed):
             self._config_broken = True
             self.config = load_config(path)
             self._config_broken = False
@@ -248,8 +247,7 @@ class Engine:
         plan = plan_pages(site, page_inputs, templates, previous, present)
         self.mark("plan")
         gone = tuple(sorted(previous.pages.keys() - {p.output_path for p in site.pages}))
-        snap = Snapshot(inputs, site, plan, shared_context(site, config, urls), changed=gone)
-        return snap
+        return Snapshot(inputs, site, plan, shared_context(site, config, urls), gone=gone)
 
     @staticmethod
     def _related(state: State, articles: list[Article]) -> tuple[str, list[list[Article]] | None]:
@@ -320,6 +318,13 @@ class Engine:
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"timing: {what}: {now - self._last:.2f} s, peak {rss:.0f} MB", file=sys.stderr)
         self._last = now
+
+
+def _settings_text(config: Config) -> str:
+    """The config as the cache knows it: with its folders absolute, so `--config
+    config.toml` and the preview's absolute path find the same cache valid."""
+    path = config.path.absolute() if config.path is not None else None
+    return repr(dataclasses.replace(config, root=config.root.absolute(), path=path))
 
 
 @dataclass

@@ -23,21 +23,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.meta
 
+from gazette.digest import bytes_digest, digest
 from gazette.model import Archive, Article, Page, Pagination, Term
-
-
-def digest(*parts: str) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
-    return h.hexdigest()
 
 
 class PageInputs:
@@ -60,7 +53,7 @@ class PageInputs:
                 parts.append(name)
                 self._add(value, parts)
         data = "\0".join(parts).encode("utf-8", "surrogatepass")
-        return hashlib.blake2b(data, digest_size=16).hexdigest()
+        return bytes_digest(data)
 
     def _add(self, value: Any, parts: list[str]) -> None:
         kind = type(value)

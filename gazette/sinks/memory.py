@@ -3,8 +3,11 @@
 Pages are rendered when a browser asks for them and kept until a snapshot says
 they changed, so a template or stylesheet edit costs nothing until a page is
 viewed, and `output/` is never touched. The engine starts from the build's
-cache (read, never written), so a big site that has been built is served in
-a second or two. Every URL answers with the bytes a build writes there.
+cache, so a big site that has been built is served in a second or two; it
+never writes the cache's state (a build may be saving it), but the texts it
+converts go into the cache's text store, where they are keyed by their content
+and checksummed, so the next build need not convert them again. Every URL
+answers with the bytes a build writes there.
 """
 
 from __future__ import annotations
@@ -106,7 +109,7 @@ class MemorySink:
     def _engine(self) -> Engine:
         if self.engine is None:
             config = load_config(self.config_path)
-            cache = cache_dir_for(config.root / "output")  # the build's, read only
+            cache = cache_dir_for(config.root / "output")  # the build's: its state read only
             self.engine = Engine(
                 config, include_drafts=self.include_drafts, cache_dir=cache, persist=False
             )
@@ -124,7 +127,7 @@ class MemorySink:
         self._check_templates(engine, snap, old)
         pages = snap.site.pages
         changed_urls = {pages[i].url for i in snap.plan.todo}
-        changed_urls |= {path.removesuffix("index.html") for path in snap.changed}
+        changed_urls |= {path.removesuffix("index.html") for path in snap.gone}
         stylesheets = _swapped_stylesheets(old.inputs if old else None, inputs)
         self._take(snap)
         if stylesheets:  # every page links the stylesheets by name: none reloads for it
