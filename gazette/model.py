@@ -180,9 +180,19 @@ class Page:
 
     @property
     def output_path(self) -> str:
-        if self.url == "" or self.url.endswith("/"):
-            return self.url + "index.html"
-        return self.url
+        return output_path(self.url)
+
+
+def output_path(url: str) -> str:
+    """The file a site URL is served from: "world/x/" -> "world/x/index.html"."""
+    return url + "index.html" if url == "" or url.endswith("/") else url
+
+
+def page_url(path: str) -> str:
+    """The site URL of a file (`output_path` undone): "world/x/index.html" -> "world/x/"."""
+    if path == "index.html" or path.endswith("/index.html"):
+        return path.removesuffix("index.html")
+    return path
 
 
 @dataclass

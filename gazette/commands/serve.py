@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from gazette.commands.watch import Watcher
 from gazette.errors import GazetteError
+from gazette.model import page_url
 from gazette.sinks.memory import MemorySink, Update
 
 PREFIX = "/__gazette/"
@@ -191,21 +192,21 @@ class Handler(BaseHTTPRequestHandler):
             return
         data = resource.data
         if resource.is_page:
-            data = inject(data, _page_url(path), number)
+            data = inject(data, page_url(path), number)
         self._send(HTTPStatus.OK, resource.content_type, data, head, immutable=resource.immutable)
 
     def _not_found(self, path: str, number: int, head: bool) -> None:
         preview = self.server.preview
         if preview.error is not None and not preview.page_urls():
-            data = error_page(str(preview.error), _page_url(path), number)
+            data = error_page(str(preview.error), page_url(path), number)
         else:
             try:
                 page = preview.not_found_page()
             except GazetteError as exc:
-                page = error_page(str(exc), _page_url(path), number)
+                page = error_page(str(exc), page_url(path), number)
             if page is None:
                 page = b"<!DOCTYPE html><title>Not found</title><h1>Page not found</h1>"
-            data = inject(page, _page_url(path), number)
+            data = inject(page, page_url(path), number)
         self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", data, head)
 
     def _send(
@@ -258,11 +259,6 @@ class Handler(BaseHTTPRequestHandler):
     def _write_event(self, message: dict[str, Any]) -> None:
         self.wfile.write(f"data: {json.dumps(message)}\n\n".encode())
         self.wfile.flush()
-
-
-def _page_url(path: str) -> str:
-    """The site URL a request path shows, as `Update.pages` names it."""
-    return path[: -len("index.html")] if path.endswith("index.html") else path
 
 
 class LiveServer:

@@ -31,11 +31,11 @@ import jinja2
 
 from gazette.digest import bytes_digest, digest
 from gazette.engine import cache as disk_cache
-from gazette.engine.cache import TextStore
+from gazette.engine.cache import TEXTS, TextStore
 from gazette.engine.clock import build_now, source_date_epoch
 from gazette.engine.inputs import PageInputs
 from gazette.engine.plan import Plan, plan_pages, template_digests, template_files
-from gazette.engine.sources import Changes, Unsettled, update_sources, with_texts
+from gazette.engine.sources import Unsettled, update_sources, with_texts
 from gazette.engine.state import State, View, freeze, thaw
 from gazette.engine.workers import Workers
 from gazette.errors import GazetteError
@@ -59,7 +59,6 @@ class Inputs:
     templates: str  # digest of every file in templates/
     sources: str  # digest of the published articles' files
     digest: str  # of all of it: the same digest, the same site
-    changes: Changes
 
 
 @dataclass
@@ -71,7 +70,6 @@ class Snapshot:
     plan: Plan
     shared: dict[str, Any]  # the context every page gets
     meta: tuple[Any, Any] | None = None  # publisher and feed specs, made when first needed
-    gone: tuple[str, ...] = ()  # output paths of the view's pages this snapshot lacks
 
 
 class Engine:
@@ -99,13 +97,10 @@ class Engine:
         self.persist = persist and cache_dir is not None
         self.notice = notice or (lambda text: print(text, file=sys.stderr))
         self.state: State | None = None
+        # sources whose state changed since the last save (None: all, the state is new)
+        self._touched: set[str] | None = set()
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
-        if cache_dir is None:  # texts still go to disk, not memory
-            self._scratch = tempfile.TemporaryDirectory(prefix="gazette-texts-")
-            cache_dir_for_texts = Path(self._scratch.name)
-        else:
-            cache_dir_for_texts = cache_dir
-        self.store = TextStore(cache_dir_for_texts / disk_cache.TEXTS)
+        self.store = self._own_store() if cache_dir is None else TextStore(cache_dir / TEXTS)
         self._env: Any = None
         self._env_templates = ""  # the digest of templates/ that self._env was made for
         self._config_broken = False  # the last config.toml did not load: read it again
@@ -134,6 +129,7 @@ class Engine:
         settings = digest(disk_cache.code_version(), _settings_text(config))
         if state.settings != settings:
             state.sources.clear()
+            self._touched = None  # every shard on disk is out of date
             self.unsettled = Unsettled()
             state.settings = settings
             self._env = None
@@ -142,6 +138,8 @@ class Engine:
         changes = update_sources(
             state, config, changed, self.store, self.workers, self.unsettled, keep_going
         )
+        if self._touched is not None:
+            self._touched |= changes.touched
         for view in views:
             view.pending |= changes.dirty
         self.mark("read and parse (+ Markdown in workers)")
@@ -161,12 +159,10 @@ class Engine:
         if collect is not None:
             collect += errors
         elif errors:  # every content problem at once
-            if self.persist and state.sources:
-                self.save(changes.touched)
             raise GazetteError.collect(errors)
         sources = digest(*[a.path + ":" + state.sources[a.path].digest for a in articles])
         everything = self._digest(settings, templates, sources, assets)
-        inputs = Inputs(articles, assets, settings, templates, sources, everything, changes)
+        inputs = Inputs(articles, assets, settings, templates, sources, everything)
         self.mark("assets and inputs")
         return inputs
 
@@ -206,15 +202,22 @@ class Engine:
             if not loaded and self.persist:
                 self.store.clear()  # texts are only as good as the state that names them
             elif not loaded and self.cache_dir is not None:  # not ours to clear: our own
-                self._scratch = tempfile.TemporaryDirectory(prefix="gazette-texts-")
-                self.store = TextStore(Path(self._scratch.name) / disk_cache.TEXTS)
+                self.store = self._own_store()
         return self.state
 
-    def save(self, touched: set[str] | None) -> None:
-        """Write the state to the cache: the shards of `touched` sources (relative paths;
-        None: all of them) and the small remainder."""
-        if not self.persist or self.cache_dir is None or self.state is None:
+    def _own_store(self) -> TextStore:
+        """A text store in a folder of this engine's own, gone with it: texts still go to
+        disk, not memory."""
+        self._scratch = tempfile.TemporaryDirectory(prefix="gazette-texts-")
+        return TextStore(Path(self._scratch.name) / TEXTS)
+
+    def save(self) -> None:
+        """Write the state to the cache: the shards of the sources read since the last
+        save, and the small remainder (with `persist` only)."""
+        if not self.persist or self.state is None:
             return
+        assert self.cache_dir is not None
+        touched, self._touched = self._touched, set()
         if touched is None or touched:
             self.store.keep_only({source.text for source in self.state.sources.values()})
         parts, changed = freeze(self.state, touched)
@@ -246,8 +249,7 @@ class Engine:
         templates = template_digests(state, env, folder, names, inputs.templates)
         plan = plan_pages(site, page_inputs, templates, previous, present)
         self.mark("plan")
-        gone = tuple(sorted(previous.pages.keys() - {p.output_path for p in site.pages}))
-        return Snapshot(inputs, site, plan, shared_context(site, config, urls), gone=gone)
+        return Snapshot(inputs, site, plan, shared_context(site, config, urls))
 
     @staticmethod
     def _related(state: State, articles: list[Article]) -> tuple[str, list[list[Article]] | None]:
@@ -267,7 +269,8 @@ class Engine:
             # made anew whenever a file in templates/ changes (see read), so Jinja
             # need not look at each template's file time for every page it renders
             self._env.auto_reload = False
-            if self.persist and self.cache_dir is not None:  # compiled, kept between runs
+            if self.persist:  # compiled templates, kept between runs
+                assert self.cache_dir is not None
                 folder = self.cache_dir / "templates"
                 folder.mkdir(parents=True, exist_ok=True)
                 self._env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gazette.digest import bytes_digest, digest
@@ -111,19 +111,16 @@ def _read(items: list[tuple[str, Path]]) -> list[Read]:
         known = stored.get(key)
         # a body not yet converted goes back to the parent without its text: `_convert`
         # reads it again where it is needed
-        article = lean(articles[0], known[0]) if known else _without_body(articles[0])
+        article = lean(articles[0], known[0]) if known else replace(articles[0], body="")
         out.append((relative, stat, data_digest, article, errors, key, known is not None))
     return out
 
 
-def _without_body(article: Article) -> Article:
-    return dataclasses.replace(article, body="")
-
-
-def _convert(indices: list[int]) -> list[tuple[int, str]]:
+def _convert(indices: list[int]) -> list[tuple[int, str | None]]:
     """Convert the Markdown of `job.to_convert[i]` into the store (runs in a worker);
-    returns each one's opening words. The body is read again from its file rather
-    than sent back and forth: a first build would otherwise carry every body twice."""
+    returns each one's opening words (None: the file went or broke since it was read).
+    The body is read again from its file rather than sent back and forth: a first
+    build would otherwise carry every body twice."""
     job = _JOB
     assert job is not None
     renderer = job.renderer
@@ -132,8 +129,11 @@ def _convert(indices: list[int]) -> list[tuple[int, str]]:
     out, texts = [], []
     for index in indices:
         relative, path, article = job.to_convert[index]
-        source = read_source(path, job.config.content_dir)
-        body = split_front_matter(source, relative)[1]
+        try:
+            body = split_front_matter(read_source(path, job.config.content_dir), relative)[1]
+        except (OSError, GazetteError):  # saved again meanwhile: the next look reads it
+            out.append((index, None))
+            continue
         full = dataclasses.replace(article, body=body)
         html, toc = convert_article(renderer, full, sanitize)
         texts.append((text_key(full, sanitize), html, toc))  # the body as read just now
@@ -258,7 +258,11 @@ def _read_and_convert(
             workers.map(_convert, range(len(waiting)), PARALLEL_MIN_ARTICLES, "articles")
         )
         for index, (relative, stat, data_digest, article, key) in enumerate(waiting):
-            article = dataclasses.replace(article, body="", opening=openings[index])
+            opening = openings[index]
+            if opening is None:
+                unsettled.unconverted.add(relative)
+                continue
+            article = dataclasses.replace(article, opening=opening)
             state.sources[relative] = Source(stat, data_digest, article, key)
             changes.dirty.add(relative)
     finally:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from gazette.engine import cache as disk_cache
-from gazette.engine.core import Engine, RenderJob, Snapshot, pages_bytes
+from gazette.engine.core import Engine, Inputs, RenderJob, Snapshot, pages_bytes
 from gazette.engine.state import View
 from gazette.engine.workers import Workers
 from gazette.errors import GazetteError
@@ -162,30 +162,30 @@ class DiskSink:
         engine = self.engine
         check_output_dir(self.output_dir, engine.config)
         record = self.record
-        inputs = engine.read(changed_paths, views=[record.view])
-        manifest, present = self._published(record)
-        engine.mark("output/ checked")
-        articles = len(inputs.articles)
-        if inputs.digest == record.inputs and _untouched(record.manifest, manifest, present):
-            # Same articles, templates, static files and settings as the build that made
-            # output/, which is still as it left it: nothing to do.
-            self._trusted = set(record.manifest)
-            if self._folders_moved:
-                engine.save(set())  # the next look at output/ is quicker
-            report = WriteReport(0, len(record.manifest), 0)
-            return _result(articles, record.page_count, report, 0, (), started)
-        record.inputs = ""  # until this build completes
         try:
+            inputs = engine.read(changed_paths, views=[record.view])
+            manifest, present = self._published(record)
+            engine.mark("output/ checked")
+            if inputs.digest == record.inputs and _untouched(record.manifest, manifest, present):
+                # Same articles, templates, static files and settings as the build that
+                # made output/, which is still as it left it: nothing to do.
+                self._trusted = set(record.manifest)
+                if self._folders_moved:
+                    engine.save()  # the next look at output/ is quicker
+                report = WriteReport(0, len(record.manifest), 0)
+                return _result(inputs, record.page_count, report, 0, (), started)
+            record.inputs = ""  # until this build completes
             missing = manifest if len(manifest) != len(record.manifest) else None
             snap = engine.snapshot(inputs, record.view, missing)
-            result = self._write(record, snap, (manifest, present), started)
+            report, rendered, changed = self._write(record, snap, (manifest, present))
         except GazetteError:
-            engine.save(inputs.changes.touched)  # the sources read stay: the next run is warm
+            if engine.load().sources:  # what was read and converted stays: the next run is warm
+                engine.save()
             raise
         record.inputs, record.page_count = inputs.digest, len(snap.site.pages)
-        engine.save(inputs.changes.touched)
+        engine.save()
         engine.mark("cache saved")
-        return _result(articles, result[0], result[1], result[2], result[3], started)
+        return _result(inputs, record.page_count, report, rendered, changed, started)
 
     def _extras(self, record: DiskRecord, snap: Snapshot, kept: list[str]) -> list[OutputFile]:
         """The static and machine files; sitemap.xml lists every page with its articles'
@@ -200,11 +200,11 @@ class DiskSink:
         record: DiskRecord,
         snap: Snapshot,
         published: tuple[Manifest, list[str]],
-        started: float,
-    ) -> tuple[int, WriteReport, int, tuple[str, ...]]:
+    ) -> tuple[WriteReport, int, tuple[str, ...]]:
         """Render what the snapshot says changed and publish it with the static and
-        machine files. A big build makes those, and settles the plan, while its workers
-        render: this process would otherwise wait for them with nothing to do."""
+        machine files; gives the report, how many pages rendered and the paths changed.
+        A big build makes the extras, and settles the plan, while its workers render:
+        this process would otherwise wait for them with nothing to do."""
         engine, plan, pages = self.engine, snap.plan, snap.site.pages
         manifest, present = published
         same = plan.same_shape and set(record.sitemaps) <= manifest.keys()
@@ -224,11 +224,11 @@ class DiskSink:
                 and all(manifest[path].digest == d for path, d in extra_digests.items())
             ):
                 self._published_as(record, snap, manifest)
-                return len(pages), WriteReport(0, len(manifest), 0), 0, ()
+                return WriteReport(0, len(manifest), 0), 0, ()
             if len(todo) < self.patch_under:
                 patched = self._patch(record, snap, extras, extra_digests, kept, manifest)
                 if patched is not None:
-                    return len(pages), patched[0], len(todo), patched[1]
+                    return patched[0], len(todo), patched[1]
         spare, record.spare = record.spare, None  # used up, whatever happens next
         spare_root = self.cache_dir / "trees" if self.cache_dir is not None else None
         stage = Stage(
@@ -257,7 +257,7 @@ class DiskSink:
             _JOB = None
         self._published_as(record, snap, new_manifest)
         record.spare = stage.spare
-        return len(pages), report, len(todo), tuple(sorted([*stage.written, *stage.removed]))
+        return report, len(todo), tuple(sorted([*stage.written, *stage.removed]))
 
     def _patch(
         self,
@@ -313,7 +313,7 @@ def _untouched(recorded: Manifest, valid: Manifest, present: list[str]) -> bool:
 
 
 def _result(
-    articles: int,
+    inputs: Inputs,
     pages: int,
     report: WriteReport,
     rendered: int,
@@ -321,4 +321,4 @@ def _result(
     started: float,
 ) -> BuildResult:
     seconds = time.perf_counter() - started
-    return BuildResult(articles, pages, report, seconds, rendered, changed)
+    return BuildResult(len(inputs.articles), pages, report, seconds, rendered, changed)

@@ -22,6 +22,7 @@ from gazette.engine.cache import cache_dir_for
 from gazette.engine.core import Engine, Inputs, Snapshot
 from gazette.engine.state import View
 from gazette.errors import GazetteError
+from gazette.model import output_path, page_url
 from gazette.stages.config import Config, load_config
 from gazette.stages.render import page_root
 
@@ -78,6 +79,7 @@ class MemorySink:
         self._pages: dict[str, int] = {}  # output path -> page index
         self._files: dict[str, bytes] = {}  # static and content files, by output path
         self._sources: dict[str, Path] = {}  # ...and the file each is read from
+        self._immutable: set[str] = set()  # those of them with a fingerprint in the name
         self._rendered: dict[str, bytes] = {}
         self._machine: dict[str, bytes] | None = None
 
@@ -122,12 +124,13 @@ class MemorySink:
         inputs = engine.read(None if first else changed, views=[self._view])
         if old is not None and inputs.digest == old.inputs.digest and self.error is None:
             return frozenset(), {}
+        previous = self._view.pages.keys()
         snap = engine.snapshot(inputs, self._view, None)
         snap.plan.settle()
         self._check_templates(engine, snap, old)
         pages = snap.site.pages
-        changed_urls = {pages[i].url for i in snap.plan.todo}
-        changed_urls |= {path.removesuffix("index.html") for path in snap.gone}
+        changed = {pages[i].output_path for i in snap.plan.todo}
+        changed |= previous - snap.plan.view.pages.keys()  # pages gone
         stylesheets = _swapped_stylesheets(old.inputs if old else None, inputs)
         self._take(snap)
         if stylesheets:  # every page links the stylesheets by name: none reloads for it
@@ -140,9 +143,9 @@ class MemorySink:
         ):
             self._rendered.clear()
             return ALL, {}
-        for url in changed_urls:
-            self._rendered.pop(url + "index.html" if url == "" or url.endswith("/") else url, None)
-        return frozenset(changed_urls), {}
+        for path in changed:
+            self._rendered.pop(path, None)
+        return frozenset(page_url(path) for path in changed), {}
 
     def _check_templates(self, engine: Engine, snap: Snapshot, old: Snapshot | None) -> None:
         """Render one page of each template when templates changed, so a syntax error
@@ -162,6 +165,8 @@ class MemorySink:
         self._pages = {page.output_path: i for i, page in enumerate(snap.site.pages)}
         assets = snap.inputs.assets
         self._files = {file.path: file.data for file in assets.files}
+        # fingerprinted (style.1a2b.css): the name changes with the bytes
+        self._immutable = {url for name, url in assets.urls.items() if url != f"static/{name}"}
         by_output = {url: name for name, url in assets.urls.items()}
         self._sources = {
             path: config.static_dir / by_output[path]
@@ -179,7 +184,7 @@ class MemorySink:
             snap, engine = self._snap, self.engine
             if snap is None or engine is None:
                 return None
-            path = url_path + "index.html" if url_path == "" or url_path.endswith("/") else url_path
+            path = output_path(url_path)
             index = self._pages.get(path)
             if index is not None:
                 data = self._rendered.get(path)
@@ -190,8 +195,7 @@ class MemorySink:
             data = self._files.get(path)
             if data is not None:
                 self._refuse_outside(self._sources[path], engine.config)
-                immutable = path in snap.inputs.assets.urls.values() and path.count(".") > 1
-                return Resource(data, content_type(path), immutable=immutable)
+                return Resource(data, content_type(path), immutable=path in self._immutable)
             data = self._machine_files(snap, engine).get(path)
             return Resource(data, content_type(path)) if data is not None else None
 
@@ -249,9 +253,11 @@ class MemorySink:
 
 def _swapped_stylesheets(old: Inputs | None, new: Inputs) -> dict[str, str]:
     """Old URL -> new URL of each stylesheet, when stylesheets are all that changed."""
-    if old is None or old.settings != new.settings or old.templates != new.templates:
-        return {}
-    if old.sources != new.sources:
+    if old is None or (old.settings, old.templates, old.sources) != (
+        new.settings,
+        new.templates,
+        new.sources,
+    ):
         return {}
     before, after = old.assets.urls, new.assets.urls
     names = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
