@@ -249,12 +249,11 @@ def render_page(
             hint=f"create it in {config.templates_dir.name}/ or restore it from the sample site",
         ) from None
     except jinja2.UndefinedError as exc:
-        file, line = _template_frame(config, sys.exc_info()[2])
-        raise GazetteError(
+        raise _at_failing_line(
+            config,
+            page,
             f"template uses an undefined variable: {exc.message}",
-            file=file or template_path(config, page.template),
-            line=line,
-            hint="check the name's spelling; for a front matter key not every article has, "
+            "check the name's spelling; for a front matter key not every article has, "
             "write article.extra.get('key')",
         ) from None
     except GazetteError as exc:
@@ -263,23 +262,28 @@ def render_page(
             exc.file, exc.line = file, line
         raise
     except jinja2.TemplateError as exc:
-        file, line = _template_frame(config, sys.exc_info()[2])
-        raise GazetteError(
-            f"template error: {exc}",
-            file=file or template_path(config, page.template),
-            line=line,
-        ) from None
+        raise _at_failing_line(config, page, f"template error: {exc}") from None
     except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
         # An expression in the template failed ({{ 1 / 0 }}, {{ "a" + 1 }}): the
         # template's line, not a traceback; the type name keeps a Gazette bug traceable.
-        file, line = _template_frame(config, sys.exc_info()[2])
-        raise GazetteError(
+        raise _at_failing_line(
+            config,
+            page,
             f"template expression failed: {type(exc).__name__}: {exc}",
-            file=file or template_path(config, page.template),
-            line=line,
-            hint="check the values and operations in the {{ }} or {% %} on that line",
+            "check the values and operations in the {{ }} or {% %} on that line",
         ) from None
     return html.encode("utf-8")
+
+
+def _at_failing_line(
+    config: Config, page: Page, message: str, hint: str | None = None
+) -> GazetteError:
+    """The error at the template line rendering failed on (called while the exception
+    is handled), or at the page's own template when no template frame is found."""
+    file, line = _template_frame(config, sys.exc_info()[2])
+    return GazetteError(
+        message, file=file or template_path(config, page.template), line=line, hint=hint
+    )
 
 
 def template_path(config: Config, name: str) -> str:
