@@ -243,7 +243,7 @@ def render_page(
     except jinja2.TemplateNotFound as exc:
         including, line = _template_frame(config, sys.exc_info()[2])  # an include/extends
         raise GazetteError(
-            f"template '{exc.name}' not found (needed for /{page.url})",
+            f"template '{exc.name}' not found",  # the same for every page that needs it
             file=including or template_path(config, exc.name or page.template),
             line=line,
             hint=f"create it in {config.templates_dir.name}/ or restore it from the sample site",
