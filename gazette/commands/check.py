@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 
 from gazette.engine.cache import cache_dir_for
-from gazette.engine.core import Engine, Snapshot
+from gazette.engine.core import PARALLEL_MIN_PAGES, Engine, RenderJob, Snapshot, pages_bytes
 from gazette.engine.state import View
 from gazette.errors import GazetteError
 from gazette.model import Article, Site
@@ -113,15 +113,38 @@ def template_problems(
                     hint="check the {% %} and {{ }} tags on that line",
                 )
             )
-    for index, page in enumerate(snap.site.pages):
-        try:
-            ((_, html),) = engine.page_bytes(snap, [index])
-        except GazetteError as exc:
-            add(exc)
-            continue
-        if page_links is not None and page.output_path.endswith(".html"):
-            page_links += [(page.output_path, link) for link in find_links(_text(html))]
+    pages = snap.site.pages  # annotated by check_site, before the workers fork
+    global _JOB
+    _JOB = engine.render_job(snap)
+    try:
+        work = engine.workers.map(_links_of, range(len(pages)), PARALLEL_MIN_PAGES, "pages")
+        rendered = sorted(work, key=lambda pair: pair[0])  # in page order, as a build goes
+    finally:
+        _JOB = None
+    for index, links in rendered:
+        if isinstance(links, GazetteError):
+            add(links)
+        elif page_links is not None and pages[index].output_path.endswith(".html"):
+            page_links += [(pages[index].output_path, link) for link in links]
     return list(found.values())
+
+
+_JOB: RenderJob | None = None  # set while pages render (inherited by forked workers)
+
+
+def _links_of(indices: list[int]) -> list[tuple[int, list[str] | GazetteError]]:
+    """Render pages and find their links (in a worker process); a page's problem is
+    given back, not raised, so one broken page does not hide the others."""
+    assert _JOB is not None
+    out: list[tuple[int, list[str] | GazetteError]] = []
+    for index in indices:
+        try:
+            ((_, html),) = pages_bytes(_JOB, [index])
+        except GazetteError as exc:
+            out.append((index, exc))
+            continue
+        out.append((index, find_links(_text(html))))
+    return out
 
 
 def _is_template(name: str) -> bool:

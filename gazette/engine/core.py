@@ -48,6 +48,8 @@ from gazette.stages.config import Config, load_config
 from gazette.stages.render import make_environment, render_page, shared_context
 from gazette.stages.site import build_site, select_articles
 
+PARALLEL_MIN_PAGES = 400  # fewer pages than this render faster without forking workers
+
 
 @dataclass
 class Inputs:

@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from gazette.engine import cache as disk_cache
-from gazette.engine.core import Engine, Inputs, RenderJob, Snapshot, pages_bytes
+from gazette.engine.core import (
+    PARALLEL_MIN_PAGES,
+    Engine,
+    Inputs,
+    RenderJob,
+    Snapshot,
+    pages_bytes,
+)
 from gazette.engine.state import View
 from gazette.engine.workers import Workers
 from gazette.errors import GazetteError
@@ -40,7 +47,6 @@ from gazette.sinks.output_files import (
 from gazette.stages.assets import OutputFile
 from gazette.stages.config import Config
 
-PARALLEL_MIN_PAGES = 400  # fewer pages than this render faster without forking workers
 SMALL_CHANGE = 64  # see DiskSink's `patch_under`
 
 
