@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ from conftest import tree_bytes
 
 from gazette.errors import GazetteError
 from gazette.sinks.output_dir import staging_dir
-from gazette.sinks.output_files import patch, published_state, survey
+from gazette.sinks.output_files import finish_patch, patch, published_state, survey
 from gazette.stages.assets import OutputFile
 from tests.cleanbuild import publish
 
@@ -93,7 +94,10 @@ def test_patch_replaces_files_whole_and_prunes_emptied_folders(tmp_path: Path) -
     publish(out, files(a="old", keep__x="x", keep__y="y", gone__deep__z="z"))
     elsewhere = tmp_path / "held"  # another name for the old file, as the spare version has
     os.link(out / "a", elsewhere)
-    entries = patch(out, [("a", b"new", "d1"), ("fresh/b", b"b", "d2")], ["gone/deep/z", "keep/x"])
+    journal = tmp_path / "journal"
+    changes = [("a", b"new", "d1"), ("fresh/b", b"b", "d2")]
+    entries = patch(out, changes, ["gone/deep/z", "keep/x"], journal)
+    assert not journal.exists()
     assert tree_bytes(out) == {"a": b"new", "fresh/b": b"b", "keep/y": b"y"}
     assert elsewhere.read_bytes() == b"old"  # replaced by a rename, never written into
     assert not (out / "gone").exists() and (out / "keep").is_dir()
@@ -105,8 +109,44 @@ def test_patch_refuses_a_path_outside_output(tmp_path: Path) -> None:
     out = tmp_path / "output"
     publish(out, files(a="x"))
     with pytest.raises(GazetteError, match="outside the output folder"):
-        patch(out, [("../escape", b"no", "d")], [])
+        patch(out, [("a", b"new", "d"), ("../escape", b"no", "d")], [], tmp_path / "journal")
     assert not (tmp_path / "escape").exists()
+    assert tree_bytes(out) == {"a": b"x"}
+
+
+def test_a_patch_that_fails_writing_leaves_output_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    publish(out, files(a="old", b="b"))
+    changes = [("a", b"new", "d1"), ("b/c", b"c", "d2")]  # b is a file: no folder there
+    with pytest.raises(OSError):
+        patch(out, changes, ["b"], tmp_path / "journal")
+    assert tree_bytes(out) == {"a": b"old", "b": b"b"}  # no hidden file left either
+    assert not (tmp_path / "journal").exists()
+
+
+def test_a_patch_killed_while_renaming_is_finished_by_the_next_build(tmp_path: Path) -> None:
+    out, journal = tmp_path / "output", tmp_path / "journal"
+    publish(out, files(a="old", b="old", c="gone"))
+    (out / ".a.gazette-new").write_bytes(b"new")  # a: renamed already, b: not yet
+    (out / "a").write_bytes(b"new")
+    (out / ".b.gazette-new").write_bytes(b"new")
+    steps = [[".a.gazette-new", "a"], [".b.gazette-new", "b"]]
+    journal.write_text(json.dumps({"state": "renaming", "steps": steps, "removed": ["c"]}))
+    (out / ".a.gazette-new").unlink()
+    finish_patch(out, journal)
+    assert tree_bytes(out) == {"a": b"new", "b": b"new"}
+    assert not journal.exists()
+
+
+def test_a_patch_killed_while_writing_is_undone_by_the_next_build(tmp_path: Path) -> None:
+    out, journal = tmp_path / "output", tmp_path / "journal"
+    publish(out, files(a="old", b="old"))
+    (out / ".a.gazette-new").write_bytes(b"new")
+    steps = [[".a.gazette-new", "a"], [".b.gazette-new", "b"]]
+    journal.write_text(json.dumps({"state": "writing", "steps": steps, "removed": ["b"]}))
+    finish_patch(out, journal)
+    assert tree_bytes(out) == {"a": b"old", "b": b"old"}
+    assert not journal.exists()
 
 
 def test_survey_lists_only_folders_whose_time_moved(tmp_path: Path) -> None:

@@ -70,6 +70,13 @@ def make_parser() -> argparse.ArgumentParser:
     build_parser = commands.add_parser("build", help="build the site (the default command)")
     _common(build_parser)
     _build_flags(build_parser)
+    build_parser.add_argument(
+        "--no-wait",
+        dest="wait",
+        action="store_false",
+        help="fail at once if another build of the same output folder is running "
+        "(default: wait for it)",
+    )
 
     new_parser = commands.add_parser("new", help="write a new article file and print its path")
     _common(new_parser)
@@ -127,6 +134,7 @@ def run_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         cache=True,  # .gazette-cache/ beside the output folder
         progress=True,  # a progress bar on a terminal, for long builds only
+        wait=args.wait,
     )
     print(sink.build().summary())
     return 0

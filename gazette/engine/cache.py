@@ -25,15 +25,40 @@ from typing import IO, Any
 
 import gazette
 from gazette.digest import digest
+from gazette.errors import GazetteError
 
 FORMAT = 2
 STAMP = "stamp.json"
 
 
+def cache_root(output_dir: Path) -> Path:
+    """`.gazette-cache/` beside the output folder: the cache, build lock and patch
+    journal of each output folder there live in it."""
+    return output_dir.absolute().parent / ".gazette-cache"
+
+
 def cache_dir_for(output_dir: Path) -> Path:
     """`.gazette-cache/<output name>/` beside the output folder."""
-    output_dir = output_dir.absolute()
-    return output_dir.parent / ".gazette-cache" / output_dir.name
+    return cache_root(output_dir) / output_dir.absolute().name
+
+
+def refuse_links(folder: Path) -> None:
+    """Refuse a cache folder, its parent, or an entry of either (or of its `trees/` and
+    `templates/`) that is a symlink: builds write into and delete from these, and must
+    never do so somewhere else (`/etc`, run as root). What is missing is made."""
+    folders = [folder.parent, folder, folder / "trees", folder / "templates"]
+    for place in folders:
+        entries = [place]
+        if place.is_dir() and not place.is_symlink():
+            entries += sorted(Path(entry.path) for entry in os.scandir(place))
+        for entry in entries:
+            if entry.is_symlink():
+                raise GazetteError(
+                    f"refusing to use the build cache: {entry} is a symlink "
+                    f"(to {os.readlink(entry)})",
+                    hint="builds write into and delete from their cache; remove the link "
+                    "and build again (the cache is made anew)",
+                )
 
 
 def _version(package: str) -> str:

@@ -196,6 +196,7 @@ class Engine:
             cache = self.cache_dir
             loaded = None
             if cache is not None:
+                disk_cache.refuse_links(cache)
                 loaded = disk_cache.load(cache, self.notice, discard=self.persist)
             self.state = thaw(loaded) if loaded else State()
             # The state lives as long as the engine: later collections need not walk it
@@ -219,6 +220,7 @@ class Engine:
         if not self.persist or self.state is None:
             return
         assert self.cache_dir is not None
+        disk_cache.refuse_links(self.cache_dir)
         touched, self._touched = self._touched, set()
         if touched is None or touched:
             self.store.keep_only({source.text for source in self.state.sources.values()})

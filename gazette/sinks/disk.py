@@ -15,6 +15,7 @@ of edits, the output is byte-identical to a clean build: the tests check that.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import gc
 import sys
 import time
@@ -35,12 +36,14 @@ from gazette.engine.core import (
 from gazette.engine.state import View
 from gazette.engine.workers import Workers
 from gazette.errors import GazetteError
+from gazette.sinks.lock import build_lock
 from gazette.sinks.output_dir import Spare, Stage, check_output_dir
 from gazette.sinks.output_files import (
     Manifest,
     Published,
     WriteReport,
     file_digest,
+    finish_patch,
     patch,
     survey,
 )
@@ -121,11 +124,17 @@ class DiskSink:
         progress: bool = False,
         notice: Callable[[str], None] | None = None,
         patch_under: int = SMALL_CHANGE,
+        wait: bool = True,
     ) -> None:
         """`patch_under`: a build that renders fewer pages than this replaces the files
-        that differ in output/ in place; a bigger one assembles a new version and swaps."""
+        that differ in output/ in place; a bigger one assembles a new version and swaps.
+        `wait`: when another build of the same output folder is running, wait for it
+        (else fail at once)."""
         self.output_dir = Path(output_dir)
         self.cache_dir = disk_cache.cache_dir_for(self.output_dir) if cache else None
+        self.journal = disk_cache.cache_root(self.output_dir) / f"{self.output_dir.name}.journal"
+        self.wait = wait
+        self._token = ""  # what this sink's last build left in the lock (see build_lock)
         self.engine = Engine(
             config,
             include_drafts=include_drafts,
@@ -150,7 +159,15 @@ class DiskSink:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._build(changed_paths)
+            with build_lock(self.output_dir, wait=self.wait, notice=self.engine.notice) as (
+                previous,
+                token,
+            ):
+                if previous != self._token:  # another process built since: look again
+                    self._trusted = set()
+                self._token = token
+                finish_patch(self.output_dir, self.journal)  # one a killed build began
+                return self._build(changed_paths)
         finally:
             if enabled:
                 gc.enable()
@@ -183,7 +200,10 @@ class DiskSink:
             record.inputs = ""  # until this build completes
             missing = manifest if len(manifest) != len(record.manifest) else None
             snap = engine.snapshot(inputs, record.view, missing)
-            report, rendered, changed = self._write(record, snap, (manifest, present))
+            try:
+                report, rendered, changed = self._write(record, snap, (manifest, present))
+            except OSError as exc:  # a full disk, a folder made read-only meanwhile
+                raise _write_error(self.output_dir, exc) from None
         except GazetteError:
             if engine.load().sources:  # what was read and converted stays: the next run is warm
                 engine.save()
@@ -288,7 +308,7 @@ class DiskSink:
             files.append((pages[index].output_path, data, file_digest(data)))
         files = [f for f in files if (e := manifest.get(f[0])) is None or e.digest != f[2]]
         removed = sorted(manifest.keys() - wanted)
-        written = patch(self.output_dir, files, removed)
+        written = patch(self.output_dir, files, removed, self.journal)
         new_manifest = {path: entry for path, entry in manifest.items() if path in wanted}
         new_manifest.update(written)
         self._published_as(record, snap, new_manifest)
@@ -310,6 +330,17 @@ class DiskSink:
         self._folders_moved = folders != record.folders
         record.folders = folders
         return valid, found
+
+
+def _write_error(output_dir: Path, exc: OSError) -> GazetteError:
+    """output/ is as it was (the stage is dropped, a patch undone): say why."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    hint = "check the folder's permissions and free space; the published site is unchanged"
+    if exc.errno == errno.ENOSPC:
+        hint = "free some space on that disk and build again; the published site is unchanged"
+    return GazetteError(
+        f"cannot write the site into {output_dir}: {exc.strerror}{where}", hint=hint
+    )
 
 
 def _untouched(recorded: Manifest, valid: Manifest, present: list[str]) -> bool:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from gazette.engine.cache import cache_root
 from gazette.errors import GazetteError
 from gazette.paths import check_output_path
 from gazette.sinks.output_files import (
@@ -314,11 +315,37 @@ def check_output_dir(output_dir: Path, config: Config) -> None:
                 hint="the build replaces the output folder whole; choose a folder of its own, "
                 "such as output/",
             )
+    sources = {
+        "content/": config.content_dir.resolve(),
+        "templates/": config.templates_dir.resolve(),
+        "static/": config.static_dir.resolve(),
+        "the build cache": cache_root(output_dir).resolve(),
+    }
+    for name, path in sources.items():
+        if path in out.parents:
+            raise GazetteError(
+                f"refusing to use {output_dir} as the output folder: it is inside {name}",
+                hint="the site would be read back as its own source on the next build; "
+                "choose a folder outside content/, templates/ and static/, such as output/",
+            )
     if out.exists() and not out.is_dir():
         raise GazetteError(
             f"refusing to use {output_dir} as the output folder: it is a file",
             hint="choose a folder, such as output/",
         )
+    if out.is_dir() and os.path.ismount(out):
+        raise GazetteError(
+            f"cannot build into {output_dir}: it is a mount point",
+            hint="the build assembles the new site beside the output folder and swaps it in, "
+            "which a mount point cannot be; mount the folder above it instead",
+        )
+    for folder in (out, out.parent):
+        if folder.is_dir() and not _writable(folder):
+            raise GazetteError(
+                f"cannot build into {output_dir}: {folder} is read-only",
+                hint="make it writable (the build writes the new site beside output/, "
+                "then swaps it in), or choose another folder with --output",
+            )
     if out.is_dir() and not (out / "index.html").exists() and any(out.iterdir()):
         # Not a site Gazette built (every build has a home page): /usr, a photo archive...
         raise GazetteError(
@@ -326,3 +353,9 @@ def check_output_dir(output_dir: Path, config: Config) -> None:
             "site built by Gazette",
             hint="the build replaces the output folder whole; empty it or choose another",
         )
+
+
+def _writable(folder: Path) -> bool:
+    """A read-only file system (a mount) or a folder without write permission."""
+    read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    return not read_only and os.access(folder, os.W_OK | os.X_OK)

@@ -2,14 +2,16 @@
 there (`survey`), and replacing a few in place (`patch`).
 
 A small change (an edited story: a handful of pages) is cheaper to patch in place
-than to assemble a new version of the site: each file is written beside its target,
-then renamed over it, so it is still replaced whole, and a build that fails does
-so before the first rename.
+than to assemble a new version of the site: every file is written beside its
+target first, then a journal in the cache lists the renames, so a build that
+fails does so before the first rename, and one killed while renaming is finished
+by the next.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 from collections.abc import Iterable
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from gazette.paths import check_output_path
+from gazette.paths import check_output_path, is_safe_relative
 
 
 @dataclass(frozen=True)
@@ -54,28 +56,85 @@ def published_state(path: Path, digest: str) -> Published:
 
 
 def patch(
-    output_dir: Path, files: list[tuple[str, bytes, str]], removed: Iterable[str]
+    output_dir: Path,
+    files: list[tuple[str, bytes, str]],
+    removed: Iterable[str],
+    journal: Path,
 ) -> Manifest:
-    """Replace a few files of `output_dir` in place, each whole: written beside its
-    target under a hidden name, then renamed over it. For a small change this is far
-    cheaper than assembling a new version (a folder and a link per page), and it keeps
-    the promise that matters: no file is ever seen half-written. `files` are (path,
-    bytes, digest); returns their manifest entries. Folders `removed` files leave
-    empty are removed too."""
-    written: Manifest = {}
-    for path, data, digest in files:
+    """Replace a few files of `output_dir` in place: for a small change far cheaper
+    than assembling a new version (a folder and a link per page). `files` are (path,
+    bytes, digest); returns their manifest entries. Every file is written beside its
+    target under a hidden name first, so a full disk or a bad path stops the build
+    with output/ as it was; then the `journal` lists the renames and removals, so a
+    build killed while doing them is finished by the next (`finish_patch`), and
+    output/ is never left part old, part new. Folders `removed` files leave empty
+    are removed too."""
+    steps: list[tuple[str, str]] = []  # (hidden name, target), relative to output_dir
+    for path, _, _ in files:
         check_output_path(path)
         folder, _, name = path.rpartition("/")
-        target = f"{output_dir}/{path}"
-        if folder:
-            os.makedirs(f"{output_dir}/{folder}", exist_ok=True)
-        temporary = f"{target[: -len(name)]}.{name}.gazette-new"
-        facts = write_file(temporary, data)
-        os.replace(temporary, target)  # the spare version's hard link keeps the old bytes
-        written[path] = Published(digest, *facts)  # renaming keeps its inode and time
-    for path in removed:
-        remove_file(str(output_dir), path)
+        steps.append((f"{folder}/.{name}.gazette-new" if folder else f".{name}.gazette-new", path))
+    gone = list(removed)
+    _write_journal(journal, "writing", steps, gone)  # what to undo, if cut short now
+    written: Manifest = {}
+    try:
+        for (hidden, path), (_, data, digest) in zip(steps, files, strict=True):
+            folder = path.rpartition("/")[0]
+            if folder:
+                os.makedirs(f"{output_dir}/{folder}", exist_ok=True)
+            # renaming keeps the file's inode and time, which the manifest records
+            written[path] = Published(digest, *write_file(f"{output_dir}/{hidden}", data))
+        _write_journal(journal, "renaming", steps, gone)
+    except BaseException:
+        finish_patch(output_dir, journal)  # undoes: the journal still says "writing"
+        raise
+    finish_patch(output_dir, journal)
     return written
+
+
+def finish_patch(output_dir: Path, journal: Path) -> None:
+    """Complete the patch the journal records, or undo it if its files were not all
+    written yet; a build calls this before it looks at output/."""
+    try:
+        record = json.loads(journal.read_text(encoding="utf-8"))
+        state, steps, gone = record["state"], record["steps"], record["removed"]
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError, KeyError, TypeError):
+        journal.unlink(missing_ok=True)  # cut short while written: nothing was renamed
+        return
+    root = str(output_dir)
+    for hidden, path in steps:
+        if not (is_safe_relative(hidden) and is_safe_relative(path)):
+            continue  # not a journal this code wrote
+        if state == "renaming":
+            try:
+                os.replace(f"{root}/{hidden}", f"{root}/{path}")  # the spare's link keeps
+            except (FileNotFoundError, NotADirectoryError):  # the old bytes; renamed already
+                pass
+        else:
+            unlink(f"{root}/{hidden}")
+    if state == "renaming":
+        for path in gone:
+            if is_safe_relative(path):
+                remove_file(root, path)
+    journal.unlink(missing_ok=True)
+
+
+def _write_journal(
+    journal: Path, state: str, steps: list[tuple[str, str]], removed: list[str]
+) -> None:
+    """Write the journal whole (beside it, then renamed), on disk before it is acted on."""
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    temporary = journal.with_name(journal.name + ".tmp")
+    data = json.dumps({"state": state, "steps": steps, "removed": removed}).encode()
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(temporary, journal)
 
 
 def remove_file(root: str, path: str) -> None:
@@ -117,7 +176,7 @@ def same_bytes(path: str, data: bytes) -> bool:
 def unlink(path: str) -> None:
     try:
         os.unlink(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing there
         pass
 
 
