@@ -1,32 +1,68 @@
 """Walking source folders and naming output files, safely.
 
 Newsrooms symlink shared folders (wire copy, a photo desk) into `content/`, so
-walks follow links; a link back to one of its own ancestors would walk forever,
-so it is reported instead. Every output path is checked here too, so no slug,
-image path or file name can make the build write outside `output/`.
+walks follow links, within limits (`Links`): a link that leads out of the site
+folder is followed only into the folders config lists (`[content]
+linked_folders`), so a careless `ln -s /etc` publishes nothing; with untrusted
+content no link is followed at all. A link back to one of its own ancestors
+would walk forever, so it is reported instead. Every output path is checked
+here too, so no slug, image path or file name can make the build write outside
+`output/`.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from gazette.errors import GazetteError
 
 
-def walk_files(root: Path, shown: Path | None = None) -> list[Path]:
-    """Every file below `root` (following symlinked folders), sorted; a loop is an error.
+@dataclass(frozen=True)
+class Links:
+    """Which symlinks a walk may follow: into the site folder or one of `shared`, or
+    (`follow=False`, untrusted content) none."""
+
+    site: Path
+    shared: tuple[Path, ...] = ()
+    follow: bool = True
+
+    def problem(self, link: str, shown: str) -> GazetteError | None:
+        """Why the walk must not follow `link`, if it must not."""
+        target = os.path.realpath(link)
+        if not self.follow:
+            return GazetteError(
+                f"symlinks are not allowed in untrusted content (this one leads to {target})",
+                file=shown,
+                hint="replace the link with the file itself, or remove it",
+            )
+        places = [os.path.realpath(self.site), *(os.path.realpath(p) for p in self.shared)]
+        if any(target == place or target.startswith(place + os.sep) for place in places):
+            return None
+        return GazetteError(
+            f"this symlink leads out of the site folder, to {target}",
+            file=shown,
+            hint="list the folder it leads into under [content] linked_folders "
+            "(a shared wire-desk folder), or copy the file into the site",
+        )
+
+
+def walk_files(root: Path, shown: Path | None = None, links: Links | None = None) -> list[Path]:
+    """Every file below `root` (following the symlinks `links` allows: all when None),
+    sorted; a loop is an error, and so is a link `links` does not allow.
 
     `shown` is the folder paths are shown relative to in messages (default: root's parent).
     """
-    return [Path(p) for p in walk(root, shown)]
+    return [Path(p) for p in walk(root, shown, links)]
 
 
-def walk(root: Path, shown: Path | None = None) -> list[str]:
+def walk(root: Path, shown: Path | None = None, links: Links | None = None) -> list[str]:
     """`walk_files` as plain strings, which a site of 100,000 files needs for speed."""
     base = shown if shown is not None else root.parent
     real_base = Path(os.path.realpath(base))
     found: list[str] = []
+    refused: list[GazetteError] = []
 
     def visit(folder: str, ancestors: tuple[str, ...]) -> None:
         try:
@@ -38,6 +74,11 @@ def walk(root: Path, shown: Path | None = None) -> list[str]:
                 hint="check the folder's permissions",
             ) from None
         for entry in entries:
+            if links is not None and entry.is_symlink():
+                problem = links.problem(entry.path, _shown(Path(entry.path), base))
+                if problem is not None:
+                    refused.append(problem)
+                    continue
             if entry.is_dir(follow_symlinks=True):
                 real = os.path.realpath(entry.path)
                 if real in ancestors:
@@ -53,6 +94,8 @@ def walk(root: Path, shown: Path | None = None) -> list[str]:
 
     if root.is_dir():
         visit(str(root), (os.path.realpath(root),))
+    if refused:
+        raise GazetteError.collect(refused)
     return found
 
 

@@ -115,7 +115,7 @@ def test_symlinked_content_folder(tmp_path: Path) -> None:
     site = tmp_path / "site"
     (site / "content").mkdir(parents=True)
     os.symlink(wire / "afp", site / "content" / "world")
-    out = build_site_into(site, {})
+    out = build_site_into(site, {}, '[content]\nlinked_folders = ["../wire-desk"]\n')
     assert soup(out / "world/from-the-wire/index.html").h1.get_text() == "From the wire"
     assert (out / "world/photo.jpg").read_bytes() == b"\xff\xd8jpeg"
 

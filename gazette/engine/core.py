@@ -151,7 +151,7 @@ class Engine:
             include_drafts=self.include_drafts,
             now=now,
         )
-        assets = collect_assets(config.static_dir, config.content_dir)
+        assets = collect_assets(config.static_dir, config.content_dir, config.links)
         errors = changes.errors
         if not errors or keep_going:
             errors = errors + image_problems(articles, assets.content_files, config)

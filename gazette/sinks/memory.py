@@ -78,7 +78,6 @@ class MemorySink:
         self._snap: Snapshot | None = None
         self._pages: dict[str, int] = {}  # output path -> page index
         self._files: dict[str, bytes] = {}  # static and content files, by output path
-        self._sources: dict[str, Path] = {}  # ...and the file each is read from
         self._immutable: set[str] = set()  # those of them with a fingerprint in the name
         self._rendered: dict[str, bytes] = {}
         self._machine: dict[str, bytes] | None = None
@@ -160,20 +159,12 @@ class MemorySink:
 
     def _take(self, snap: Snapshot) -> None:
         """The snapshot is what the preview shows from now on."""
-        config = self._engine().config
         self._snap, self._view = snap, snap.plan.view
         self._pages = {page.output_path: i for i, page in enumerate(snap.site.pages)}
         assets = snap.inputs.assets
         self._files = {file.path: file.data for file in assets.files}
         # fingerprinted (style.1a2b.css): the name changes with the bytes
         self._immutable = {url for name, url in assets.urls.items() if url != f"static/{name}"}
-        by_output = {url: name for name, url in assets.urls.items()}
-        self._sources = {
-            path: config.static_dir / by_output[path]
-            if path in by_output
-            else config.content_dir / path
-            for path in self._files
-        }
         self._machine = None  # feeds and sitemaps: made again when next asked for
 
     # -- serving --------------------------------------------------------------------------
@@ -194,20 +185,9 @@ class MemorySink:
                 return Resource(data, content_type(path), is_page=path.endswith(".html"))
             data = self._files.get(path)
             if data is not None:
-                self._refuse_outside(self._sources[path], engine.config)
                 return Resource(data, content_type(path), immutable=path in self._immutable)
             data = self._machine_files(snap, engine).get(path)
             return Resource(data, content_type(path)) if data is not None else None
-
-    @staticmethod
-    def _refuse_outside(source: Path, config: Config) -> None:
-        """A file a symlink leads to outside the site folder is not served."""
-        try:
-            real = source.resolve(strict=True)
-        except (OSError, RuntimeError):
-            return  # made by Gazette (code.css), or gone: the bytes read are served
-        if not real.is_relative_to(config.root.resolve()):
-            raise PermissionError(f"{source} leads outside the site folder")
 
     @property
     def base_path(self) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from gazette.errors import GazetteError
 from gazette.model import Article
-from gazette.paths import walk, walk_files
+from gazette.paths import Links, walk, walk_files
 from gazette.stages.config import Config
 from gazette.stages.markup import code_stylesheet
 
@@ -43,11 +43,12 @@ def _skip(path: Path) -> bool:
     return path.name in IGNORED_NAMES or any(part.startswith(".") for part in path.parts)
 
 
-def collect_assets(static_dir: Path, content_dir: Path) -> Assets:
+def collect_assets(static_dir: Path, content_dir: Path, links: Links | None = None) -> Assets:
+    """`links`: the symlinks the walks may follow (`Config.links`; None: all)."""
     assets = Assets()
     sources: list[tuple[str, bytes]] = []
     if static_dir.is_dir():
-        for path in walk_files(static_dir):
+        for path in walk_files(static_dir, links=links):
             relative = path.relative_to(static_dir)
             if not _skip(relative):
                 sources.append((relative.as_posix(), path.read_bytes()))
@@ -58,7 +59,7 @@ def collect_assets(static_dir: Path, content_dir: Path) -> Assets:
         assets.files.append(OutputFile(f"static/{target}", data))
     if content_dir.is_dir():
         cut = len(str(content_dir)) + 1
-        for name in walk(content_dir):  # as text: content/ holds every article too
+        for name in walk(content_dir, links=links):  # as text: content/ holds the articles too
             if name.endswith(".md"):
                 continue
             relative = Path(name[cut:])

@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gazette.errors import GazetteError
+from gazette.paths import Links
 from gazette.stages.config_checks import (
     Problem,
     check_content,
@@ -93,6 +94,9 @@ class ContentConfig:
     # true when articles come from outside the newsroom (wire feeds, contributors):
     # raw HTML in Markdown is then sanitized (scripts, event handlers, javascript: URLs go).
     untrusted: bool = False
+    # folders outside the site that symlinks in content/ and static/ may lead into (a
+    # shared wire-desk folder); relative to the site folder or absolute
+    linked_folders: tuple[str, ...] = ()
     # "ascii" transliterates headlines into Latin slugs; "unicode" keeps each script's letters.
     slugs: str = "ascii"
 
@@ -124,6 +128,12 @@ class Config:
     @property
     def static_dir(self) -> Path:
         return self.root / "static"
+
+    @property
+    def links(self) -> Links:
+        """The symlinks walks of content/ and static/ may follow: see `gazette.paths`."""
+        shared = tuple(self.root / folder for folder in self.content.linked_folders)
+        return Links(self.root, shared, follow=not self.content.untrusted)
 
 
 _TABLES: dict[str, type] = {

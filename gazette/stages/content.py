@@ -13,18 +13,18 @@ from pathlib import Path
 
 from gazette.errors import GazetteError
 from gazette.model import Article
-from gazette.paths import walk
+from gazette.paths import Links, walk
 from gazette.stages.config import Config
 from gazette.stages.fields import to_article
 from gazette.stages.frontmatter import SourceFile, read_front_matter, read_source
 
 
-def discover(content_dir: Path) -> list[Path]:
+def discover(content_dir: Path, links: Links | None = None) -> list[Path]:
     """Every Markdown file under content/, in a stable order."""
-    return [Path(p) for p in markdown_files(content_dir)]
+    return [Path(p) for p in markdown_files(content_dir, links)]
 
 
-def markdown_files(content_dir: Path) -> list[str]:
+def markdown_files(content_dir: Path, links: Links | None = None) -> list[str]:
     """`discover` as plain strings, which a site of 100,000 files needs for speed."""
     if not content_dir.is_dir():
         raise GazetteError(
@@ -32,7 +32,7 @@ def markdown_files(content_dir: Path) -> list[str]:
             file=content_dir,
             hint="create it and put articles in section folders, e.g. content/world/",
         )
-    return [p for p in walk(content_dir) if p.endswith(".md")]
+    return [p for p in walk(content_dir, links=links) if p.endswith(".md")]
 
 
 def parse_article(source: SourceFile, config: Config, shown: str) -> Article:
@@ -53,7 +53,7 @@ def read_articles(
 ) -> tuple[list[Article], list[GazetteError]]:
     """The articles that are valid, and one error for each file that is not."""
     content_dir = config.content_dir
-    files = discover(content_dir) if paths is None else list(paths)
+    files = discover(content_dir, config.links) if paths is None else list(paths)
     articles: list[Article] = []
     errors: list[GazetteError] = []
     # Paths as text: pathlib's relative_to() three times a file cost as much as the YAML.
