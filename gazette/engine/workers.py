@@ -7,9 +7,12 @@ module global) instead of receiving it; results come back chunk by chunk.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import gc
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -46,7 +49,7 @@ class Workers:
                 return
             context = multiprocessing.get_context("fork")
             gc.freeze()  # the inherited heap: workers leave it alone, so it stays shared
-            with context.Pool(self.jobs, initializer=gc.enable) as pool:
+            with context.Pool(self.jobs, initializer=_start_worker) as pool:
                 chunks = pool.imap_unordered(function, chunks_of(items, self.jobs, 20))
                 yield _counted(chunks, bar)
         finally:
@@ -60,6 +63,29 @@ class Workers:
                 return _NoBar()
             return tqdm(total=total, desc=what, unit="", leave=False, file=sys.stderr)
         return _NoBar()
+
+
+def _start_worker() -> None:
+    """A worker leaves Ctrl-C to its parent (which stops the pool at once, printing one
+    line instead of a traceback per worker) and dies with it: a worker whose parent was
+    killed would otherwise wait forever on the pool's queue, holding the build lock."""
+    gc.enable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the pool's own checks must do
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def chunks_of(items: Sequence[Any], jobs: int, smallest: int) -> list[Sequence[Any]]:
