@@ -115,7 +115,18 @@ def test_unknown_timezone_is_an_error_with_a_hint(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("permalink", "fragment"),
-    [("/{section}/", "must contain {slug}"), ("/{sektion}/{slug}/", "unknown placeholder")],
+    [
+        ("/{section}/", "must contain {slug}"),
+        ("/{sektion}/{slug}/", "unknown placeholder"),
+        ("/{section}/{slug}", "must end with '/'"),
+        ("/{section}/{slug/", "check its braces"),
+        ("/{section}}/{slug}/", "check its braces"),
+        ("/{slug!r}/", "format or conversion"),
+        ("/{slug:>40}/", "format or conversion"),
+        ("{section}/{slug}/", "must start with '/'"),
+        ("/news//{slug}/", "empty part"),
+        ("/{section}/../{slug}/", "'..' part"),
+    ],
 )
 def test_bad_permalink(tmp_path: Path, permalink: str, fragment: str) -> None:
     with pytest.raises(GazetteError, match=fragment):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from gazette.dates import RANGE, in_range
 from gazette.errors import GazetteError
 
 
@@ -13,12 +14,22 @@ def build_now(tz: dt.tzinfo) -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), tz)
+            seconds = int(epoch)
         except ValueError:
             raise GazetteError(
                 f"SOURCE_DATE_EPOCH is not a whole number of seconds: {epoch!r}",
                 hint="unset it or set it to a Unix time such as 1695427200",
             ) from None
+        try:
+            now = dt.datetime.fromtimestamp(seconds, tz)
+        except (OverflowError, OSError, ValueError):
+            now = None
+        if now is None or not in_range(now):
+            raise GazetteError(
+                f"SOURCE_DATE_EPOCH is out of range: {epoch!r}",
+                hint=f"{RANGE}; set it to a Unix time such as 1695427200",
+            )
+        return now
     return dt.datetime.now(tz)
 
 

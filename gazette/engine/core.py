@@ -33,6 +33,7 @@ from gazette.digest import bytes_digest, digest
 from gazette.engine import cache as disk_cache
 from gazette.engine.cache import TEXTS, TextStore
 from gazette.engine.clock import build_now, source_date_epoch
+from gazette.engine.collisions import output_collisions
 from gazette.engine.inputs import PageInputs
 from gazette.engine.plan import Plan, plan_pages, template_digests, template_files
 from gazette.engine.sources import Unsettled, update_sources, with_texts
@@ -236,6 +237,9 @@ class Engine:
         config = self.config
         related_key, related = self._related(state, inputs.articles)
         site = build_site(inputs.articles, config, related)
+        clashes = output_collisions(site.pages, inputs.assets)
+        if clashes:
+            raise GazetteError.collect(clashes)
         if related is None:
             at = {id(article): n for n, article in enumerate(inputs.articles)}
             state.related = (related_key, [[at[id(a)] for a in row] for row in site.related])

@@ -44,6 +44,7 @@ from gazette.sinks.output_files import (
     WriteReport,
     file_digest,
     finish_patch,
+    fits_in_place,
     patch,
     survey,
 )
@@ -297,7 +298,7 @@ class DiskSink:
         """A small change to an intact output/: render its few pages here and replace
         the files that differ in place (`gazette.sinks.output_dir.patch`), instead of
         assembling a new version of the whole site. None when two outputs claim one
-        path: the full path reports that."""
+        path (the full path reports that) or a file must go where a folder is."""
         pages = snap.site.pages
         paths = [page.output_path for page in pages] + list(extra_digests) + kept
         wanted = set(paths)
@@ -307,6 +308,8 @@ class DiskSink:
         for index, data in self.engine.page_bytes(snap, snap.plan.todo):
             files.append((pages[index].output_path, data, file_digest(data)))
         files = [f for f in files if (e := manifest.get(f[0])) is None or e.digest != f[2]]
+        if not all(fits_in_place(self.output_dir, path) for path, _, _ in files):
+            return None  # the site changed shape: a new version replaces it whole
         removed = sorted(manifest.keys() - wanted)
         written = patch(self.output_dir, files, removed, self.journal)
         new_manifest = {path: entry for path, entry in manifest.items() if path in wanted}

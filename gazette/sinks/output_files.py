@@ -92,6 +92,18 @@ def patch(
     return written
 
 
+def fits_in_place(output_dir: Path, path: str) -> bool:
+    """True when `path` can be written into output/ as it is: no folder where the file
+    goes, no file where one of its folders goes (a permalink changed its shape)."""
+    target = f"{output_dir}/{path}"
+    if os.path.isdir(target):
+        return False
+    folder = os.path.dirname(target)
+    while not os.path.exists(folder):
+        folder = os.path.dirname(folder)
+    return os.path.isdir(folder)
+
+
 def finish_patch(output_dir: Path, journal: Path) -> None:
     """Complete the patch the journal records, or undo it if its files were not all
     written yet; a build calls this before it looks at output/."""

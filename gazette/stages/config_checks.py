@@ -9,11 +9,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import string
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hijridate import Hijri
 
+from gazette.dates import RANGE, in_range
 from gazette.slugs import STYLES as SLUG_STYLES
 
 if TYPE_CHECKING:  # config.py imports this module to run the checks
@@ -58,33 +60,42 @@ def check_site(site: SiteConfig, problem: Problem) -> None:
         )
     if site.per_page < 1:
         problem("per_page must be at least 1", "site.per_page")
-    if any(part in (".", "..") for part in site.permalink.split("/")):
-        problem(
-            f"permalink '{site.permalink}' has a '.' or '..' part: pages would be written "
-            "outside the output folder",
-            "site.permalink",
-            "the default is '/{section}/{slug}/'",
-        )
-    elif "{slug}" not in site.permalink:
-        problem(
-            f"permalink '{site.permalink}' must contain {{slug}}",
-            "site.permalink",
-            "the default is '/{section}/{slug}/'",
-        )
-    else:
-        unknown = set(re.findall(r"{(\w+)}", site.permalink)) - {
-            "section",
-            "slug",
-            "year",
-            "month",
-            "day",
-        }
-        if unknown:
-            problem(
-                f"permalink uses unknown placeholder(s) {sorted(unknown)}",
-                "site.permalink",
-                "use {section}, {slug}, {year}, {month}, {day}",
-            )
+    why = permalink_problem(site.permalink)
+    if why is not None:
+        problem(f"permalink '{site.permalink}' {why}", "site.permalink", PERMALINK_HINT)
+
+
+PLACEHOLDERS = ("section", "slug", "year", "month", "day")
+PERMALINK_HINT = (
+    "the default is '/{section}/{slug}/'; use {section}, {slug}, {year}, {month}, {day}"
+)
+
+
+def permalink_problem(pattern: str) -> str | None:
+    """What is wrong with a permalink pattern, if anything: every article page must land
+    on a file of its own inside output/ (a folder's index.html, or a .html file)."""
+    try:
+        parts = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(pattern)]
+    except ValueError as exc:
+        return f"is not a valid pattern ({exc}): check its braces"
+    fields = [name for name, _, _ in parts if name is not None]
+    specs = [(spec, conv) for name, spec, conv in parts if name is not None]
+    unknown = sorted(set(fields) - set(PLACEHOLDERS))
+    if unknown:
+        return f"uses unknown placeholder(s) {unknown}"
+    if any(spec or conv for spec, conv in specs):
+        return "has a format or conversion in a placeholder: write them plainly, like {slug}"
+    if "slug" not in fields:
+        return "must contain {slug}"
+    if not pattern.startswith("/"):
+        return "must start with '/'"
+    if any(part in (".", "..") for part in pattern.split("/")):
+        return "has a '.' or '..' part: pages would be written outside the output folder"
+    if "//" in pattern or "\\" in pattern:
+        return "has an empty part ('//') or a backslash"
+    if not (pattern.endswith("/") or pattern.endswith(".html")):
+        return "must end with '/' (a folder's index.html) or '.html'"
+    return None
 
 
 def check_syndication(
@@ -147,6 +158,13 @@ def check_hijri(hijri: HijriConfig, problem: Problem) -> HijriConfig:
             problem(
                 f"hijri.month_starts '{key}' must be a plain date like 2023-09-17",
                 f"hijri.month_starts.{key}",
+            )
+            continue
+        if not in_range(value):
+            problem(
+                f"hijri.month_starts '{key}' = {value} is out of range",
+                f"hijri.month_starts.{key}",
+                RANGE,
             )
             continue
         year, month = int(match.group(1)), int(match.group(2))

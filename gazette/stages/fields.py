@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gazette.dates import RANGE, in_range
 from gazette.errors import GazetteError
 from gazette.hijri import HijriDate, HijriRangeError, check_override, parse_hijri, to_hijri
 from gazette.model import Article, Weather
@@ -105,27 +106,36 @@ def _title(key: str, value: Any, front: _Front) -> str:
 
 
 def _date(key: str, value: Any, front: _Front) -> dt.datetime:
-    date = _to_datetime(value, front.config.tz)
-    if date is None:
-        raise front.fail(key, f"'{key}' is not a date: {_short(value)}", _DATE_HINT)
-    return date
-
-
-def _updated(key: str, value: Any, front: _Front) -> dt.datetime | None:
-    return None if value is None else _date(key, value, front)
-
-
-def _to_datetime(value: Any, tz: dt.tzinfo) -> dt.datetime | None:
     if isinstance(value, str):
         try:
             value = dt.datetime.fromisoformat(value.strip())
         except ValueError:
-            return None
+            pass
+    if not isinstance(value, dt.date):
+        raise front.fail(key, f"'{key}' is not a date: {_short(value)}", _DATE_HINT)
+    if not in_range(value):  # so near the calendar's ends that times overflow
+        raise front.fail(key, f"'{key}' is out of range: {value.isoformat()}", RANGE)
+    return _in_zone(value, front.config.tz)
+
+
+def _updated(key: str, value: Any, front: _Front) -> dt.datetime | None:
+    if value is None:
+        return None
+    updated, date = _date(key, value, front), front.fields.get("date")
+    if isinstance(date, dt.datetime) and updated < date:
+        raise front.fail(
+            key,
+            f"'updated' ({updated:%Y-%m-%d %H:%M}) is earlier than 'date' ({date:%Y-%m-%d %H:%M})",
+            "an update comes after the story is published: check both dates",
+        )
+    return updated
+
+
+def _in_zone(value: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    """A date or time as a time in `tz` (a date alone: its midnight there)."""
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=tz)
-    return None
+    return dt.datetime(value.year, value.month, value.day, tzinfo=tz)
 
 
 def _hijri(key: str, value: Any, front: _Front) -> HijriDate:

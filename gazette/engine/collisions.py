@@ -1,0 +1,65 @@
+"""Outputs that cannot all be written: two on one path, or a file where another
+output needs a folder (`world/x` beside `world/x/index.html`). Found from the site
+model and the static files before anything is written, naming both sources;
+found while writing, they would stop a build half-way with `File exists`.
+"""
+
+from __future__ import annotations
+
+from gazette.errors import GazetteError
+from gazette.model import Article, Page
+from gazette.stages.assets import Assets
+
+
+def _page_source(page: Page) -> tuple[str | None, str]:
+    """(the file to name, what it is) for a page."""
+    article = page.context.get("article")
+    if isinstance(article, Article):
+        return f"content/{article.path}", f"the article 'content/{article.path}'"
+    kind = page.template.removesuffix(".html").replace("_", " ")
+    return None, f"the {kind} page '{page.title}'"
+
+
+def _file_source(path: str, assets: Assets) -> tuple[str | None, str]:
+    if path in assets.content_files:
+        return f"content/{path}", f"the file 'content/{path}'"
+    return None, f"the static file '{path}'"
+
+
+def output_collisions(pages: list[Page], assets: Assets) -> list[GazetteError]:
+    """An error for each path two outputs claim, and each file another output needs
+    as a folder. Pages among themselves are checked with the site model."""
+    owner: dict[str, tuple[str | None, str]] = {}
+    for page in pages:
+        owner.setdefault(page.output_path, _page_source(page))
+    errors: list[GazetteError] = []
+    for file in assets.files:
+        source = _file_source(file.path, assets)
+        first = owner.setdefault(file.path, source)
+        if first is not source:
+            errors.append(_clash(f"/{file.path}", source, first))
+    folders: dict[str, str] = {}  # each folder some output needs -> one such output
+    for path in owner:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders[folder] = path
+            folder = folder.rpartition("/")[0]
+    for folder, inside in folders.items():
+        if folder in owner:
+            errors.append(_clash(f"/{folder}", owner[folder], owner[inside], f"/{inside}"))
+    return errors
+
+
+def _clash(
+    path: str, one: tuple[str | None, str], other: tuple[str | None, str], inside: str = ""
+) -> GazetteError:
+    where = one[0] or other[0]
+    if inside:
+        message = f"{one[1]} would be written to {path}, where {other[1]} needs a folder ({inside})"
+    else:
+        message = f"{one[1]} and {other[1]} would both be written to {path}"
+    return GazetteError(
+        message,
+        file=where,
+        hint="rename one of them, give the article another 'slug:', or change permalink",
+    )
