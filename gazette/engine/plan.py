@@ -18,6 +18,7 @@ import jinja2
 from gazette.digest import bytes_digest, digest
 from gazette.engine.inputs import PageInputs, template_digest
 from gazette.engine.state import State, View
+from gazette.errors import GazetteError
 from gazette.model import Site
 
 
@@ -50,9 +51,24 @@ def template_files(folder: Path) -> str:
     parts = []
     if folder.is_dir():
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            data = path.read_bytes()
+            _check_utf8(data, path)
             parts.append(path.relative_to(folder).as_posix())
-            parts.append(bytes_digest(path.read_bytes()))
+            parts.append(bytes_digest(data))
     return digest(*parts)
+
+
+def _check_utf8(data: bytes, path: Path) -> None:
+    """Jinja reads templates as UTF-8: say which file is not, before any page renders."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise GazetteError(
+            f"template is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            file=f"{path.parent.name}/{path.name}" if path.parent.name == "templates" else path,
+            line=data.count(b"\n", 0, exc.start) + 1,
+            hint="save it as UTF-8 in your editor",
+        ) from None
 
 
 def template_digests(

@@ -102,6 +102,13 @@ class ContentConfig:
 
 
 @dataclass(frozen=True)
+class BuildConfig:
+    # seconds one page's render may take before the build stops, naming it (as Hugo's
+    # `timeout`): a template that loops for ever must not hang the build
+    timeout: int = 30
+
+
+@dataclass(frozen=True)
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     hijri: HijriConfig = field(default_factory=HijriConfig)
@@ -110,6 +117,7 @@ class Config:
     # Section slug -> display name, in navigation order; empty means "from content/".
     sections: dict[str, str] = field(default_factory=dict)
     content: ContentConfig = field(default_factory=ContentConfig)
+    build: BuildConfig = field(default_factory=BuildConfig)
     root: Path = Path(".")
     path: Path | None = None
 
@@ -142,6 +150,7 @@ _TABLES: dict[str, type] = {
     "feeds": FeedsConfig,
     "publisher": PublisherConfig,
     "content": ContentConfig,
+    "build": BuildConfig,
 }
 _TOP_KEYS = [*_TABLES, "sections"]
 
@@ -172,7 +181,22 @@ def load_config(path: Path) -> Config:
             line=line,
             hint="check quotes, brackets and '=' on that line",
         ) from None
-    return parse_config(data, path=path, text=text)
+    except RecursionError:  # tomllib reads nested arrays by recursion
+        raise GazetteError(
+            "config is nested too deeply to read",
+            file=path,
+            hint="config holds tables of plain values and short lists",
+        ) from None
+    try:
+        return parse_config(data, path=path, text=text)
+    except GazetteError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a value no check foresaw: name the file
+        raise GazetteError(
+            f"config has a value Gazette cannot use ({type(exc).__name__}: {exc})",
+            file=path,
+            hint="check it for unusual values; if it looks right, please report it",
+        ) from None
 
 
 def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = "") -> Config:
@@ -214,6 +238,9 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
     publisher = values.get("publisher") or PublisherConfig()
     check_syndication(feeds, publisher, news_language(site, publisher), problem)
     check_content(content, problem)
+    build = values.get("build") or BuildConfig()
+    if build.timeout < 1:
+        problem("build.timeout must be at least 1 (seconds)", "build.timeout")
 
     if errors:
         raise GazetteError.collect(errors)
@@ -225,6 +252,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
         publisher=publisher,
         sections=sections,
         content=content,
+        build=build,
         root=root,
         path=path,
     )

@@ -74,7 +74,21 @@ def read_articles(
             if exc.file and not exc.problems:
                 exc.file = shown
             errors.append(exc)
+        except OSError as exc:
+            errors.append(GazetteError(f"cannot read this file: {exc.strerror}", file=shown))
+        except Exception as exc:  # noqa: BLE001 - any input Gazette fails on is named
+            errors.append(unreadable(exc, shown))
     return articles, errors
+
+
+def unreadable(exc: Exception, shown: str | Path) -> GazetteError:
+    """An input some reader failed on in a way no check foresaw: named, not a traceback
+    (the exception's type keeps a bug in Gazette traceable)."""
+    return GazetteError(
+        f"cannot read this file ({type(exc).__name__}: {exc})",
+        file=shown,
+        hint="check it for unusual values; if it looks right, please report it",
+    )
 
 
 def _display_path(config: Config, path: Path) -> str:

@@ -101,9 +101,19 @@ def read_front_matter(source: SourceFile, shown: str) -> FrontMatter:
     """Split the file and read its front matter as a YAML mapping, or say where it is not."""
     front, body, body_line = split_front_matter(source, shown)
     try:
+        _refuse_aliases(front, shown)
+        if _nesting(front) > MAX_NESTING:
+            raise RecursionError  # the YAML reader in C would overflow its stack
         meta = _load_yaml(front)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, shown) from None
+    except RecursionError:
+        raise GazetteError(
+            "front matter is nested too deeply to read",
+            file=shown,
+            line=2,
+            hint="front matter holds plain values, lists and small mappings",
+        ) from None
     if not isinstance(meta, dict):
         raise GazetteError(
             "front matter must be a set of 'key: value' lines",
@@ -112,6 +122,46 @@ def read_front_matter(source: SourceFile, shown: str) -> FrontMatter:
             hint="write e.g. 'title: Headline' and 'date: 2023-09-23'",
         )
     return FrontMatter(meta, front, body, body_line)
+
+
+MAX_NESTING = 100
+_BLOCK_PREFIX = re.compile(r"^[ \t-]*", re.MULTILINE)
+
+
+def _nesting(front: str) -> int:
+    """How deeply the front matter could nest, at most: brackets open at once, or the
+    longest run of indentation and '- ' list marks. Only a long text can nest deeply
+    enough to matter, so a short one is not looked at."""
+    if len(front) < 4 * MAX_NESTING:
+        return 0
+    depth = deepest = 0
+    for char in front:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    prefix = max((len(m) for m in _BLOCK_PREFIX.findall(front)), default=0)
+    return max(deepest, prefix // 2)
+
+
+def _refuse_aliases(front: str, shown: str) -> None:
+    """YAML anchors and aliases (`&a`, `*a`) let a few lines stand for billions of
+    values ("billion laughs"), which a template printing them would expand into all of
+    memory. Front matter has no use for them, so they are refused; the events are only
+    looked at when the text could hold one."""
+    if "&" not in front and "*" not in front:
+        return
+    for event in yaml.parse(front, Loader=YamlLoader):
+        alias = isinstance(event, yaml.AliasEvent)
+        if alias or getattr(event, "anchor", None) is not None:
+            raise GazetteError(
+                f"front matter uses a YAML {'alias' if alias else 'anchor'} "
+                f"('{'*' if alias else '&'}{event.anchor}')",
+                file=shown,
+                line=event.start_mark.line + 2,
+                hint="write each value out in full; quote a value that starts with & or *",
+            )
 
 
 def _load_yaml(front: str) -> Any:

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from gazette.errors import GazetteError
 from gazette.model import Archive, Article, Edition, Page, Site, Term
 from gazette.stages.config import Config
+from gazette.stages.render_limits import RenderTimeout, Watchdog, capped_range
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = (
@@ -189,7 +190,8 @@ def make_environment(config: Config) -> jinja2.Environment:
     def long_date(value: dt.datetime | dt.date) -> str:
         return gregorian(value, config.site.date_format)
 
-    env.globals.update(link=link, asset=asset)
+    env.globals.update(link=link, asset=asset, range=capped_range)
+    env.watchdog = Watchdog()  # type: ignore[attr-defined]
     env.context_class = _PageContext
     env.template_class = _SiteTemplate
     env.direct_calls = frozenset((link, asset))  # type: ignore[attr-defined]
@@ -229,10 +231,32 @@ def render_page(
     env: jinja2.Environment, page: Page, shared: dict[str, Any], config: Config
 ) -> bytes:
     try:
-        template = env.get_template(page.template)
-        html = template.render(
-            **shared, **page.context, page=page, root=page_root(page.url, config)
-        )
+        with env.watchdog.limit(config.build.timeout):  # type: ignore[attr-defined]
+            template = env.get_template(page.template)
+            html = template.render(
+                **shared, **page.context, page=page, root=page_root(page.url, config)
+            )
+    except RenderTimeout:
+        raise _at_failing_line(
+            config,
+            page,
+            f"rendering /{page.url} took longer than {config.build.timeout} s",
+            "a loop that never ends? if the page is really that slow, raise [build] timeout",
+        ) from None
+    except RecursionError:
+        raise _at_failing_line(
+            config,
+            page,
+            "template recursion: a macro that calls itself, or a template that includes "
+            "or extends itself, never ends",
+            "make the macro stop, or remove the include or extends that leads back here",
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise GazetteError(
+            f"a template is not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})",
+            file=template_path(config, page.template),
+            hint="save the template (and those it includes) as UTF-8",
+        ) from None
     except jinja2.TemplateSyntaxError as exc:
         raise GazetteError(
             f"template syntax error: {exc.message}",
@@ -263,7 +287,7 @@ def render_page(
         raise
     except jinja2.TemplateError as exc:
         raise _at_failing_line(config, page, f"template error: {exc}") from None
-    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
+    except Exception as exc:  # noqa: BLE001
         # An expression in the template failed ({{ 1 / 0 }}, {{ "a" + 1 }}): the
         # template's line, not a traceback; the type name keeps a Gazette bug traceable.
         raise _at_failing_line(
