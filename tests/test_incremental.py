@@ -312,13 +312,21 @@ def test_output_edited_by_hand_is_repaired(tmp_path: Path, looked_before: bool) 
     page.write_text("defaced")
     story = next(out.glob("world/*/index.html"))
     story.write_text("defaced too")
-    (out / "stray.txt").write_text("not ours")
-    (story.parent / "stray.txt").write_text("not ours either")
     (out / "tag" / "stray").mkdir()
-    assert _cli_build(root).returncode == 0
+    assert _cli_build(root).returncode == 0  # Gazette's own files are repaired
     assert "defaced" not in page.read_text() and "defaced" not in story.read_text()
     assert differences(tree_bytes(out), _clean_cli(root, tmp_path)) == []
     assert not (out / "tag" / "stray").exists()
+
+    (out / "stray.txt").write_text("not ours")  # a file someone else put there
+    (story.parent / "stray.txt").write_text("not ours either")
+    page.write_text("defaced again")
+    refused = _cli_build(root)
+    assert refused.returncode == 1
+    assert "it holds files Gazette did not write (stray.txt, world/" in refused.stderr
+    assert (out / "stray.txt").read_text() == "not ours" and page.read_text() == "defaced again"
+    assert _cli_build(root, "--force").returncode == 0
+    assert differences(tree_bytes(out), _clean_cli(root, tmp_path)) == []
 
 
 def test_benchmark_runs_at_small_size(tmp_path: Path) -> None:

@@ -77,6 +77,12 @@ def make_parser() -> argparse.ArgumentParser:
         help="fail at once if another build of the same output folder is running "
         "(default: wait for it)",
     )
+    build_parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an output folder Gazette did not build, deleting files in it "
+        "that Gazette did not write",
+    )
 
     new_parser = commands.add_parser("new", help="write a new article file and print its path")
     _common(new_parser)
@@ -135,6 +141,7 @@ def run_build(args: argparse.Namespace) -> int:
         cache=True,  # .gazette-cache/ beside the output folder
         progress=True,  # a progress bar on a terminal, for long builds only
         wait=args.wait,
+        force=args.force,
     )
     print(sink.build().summary())
     return 0

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
 import sqlite3
 import sys
 from importlib import metadata
@@ -139,7 +140,33 @@ def load(folder: Path, notice: Any = None, *, discard: bool = True) -> dict[str,
 def save(folder: Path, parts: dict[str, Any], changed: set[str] | None = None) -> None:
     """Store `parts` (name -> picklable); with `changed`, rewrite only those parts and
     keep the others as they are on disk. The stamp is removed first and written last,
-    so a build killed meanwhile leaves a cache that the next build discards."""
+    so a build killed meanwhile (or a disk that fills up) leaves a cache that the next
+    build discards."""
+    try:
+        _save(folder, parts, changed)
+    except OSError as exc:
+        for leftover in folder.glob("*.tmp"):
+            leftover.unlink(missing_ok=True)
+        raise cache_error(folder, exc) from None
+
+
+def cache_error(folder: Path, exc: BaseException) -> GazetteError:
+    """The cache could not be written: the next build starts without it."""
+    reason = getattr(exc, "strerror", None) or str(exc)
+    try:  # SQLite calls a full disk "disk I/O error"
+        free = shutil.disk_usage(folder if folder.exists() else folder.parent).free
+    except OSError:
+        free = None
+    if free is not None and free < 1_000_000 and "No space" not in reason:
+        reason = f"No space left on device ({reason})"
+    return GazetteError(
+        f"cannot save the build cache in {folder}: {reason}",
+        hint="free some space on that disk (or fix its permissions); the next build "
+        "starts without a cache",
+    )
+
+
+def _save(folder: Path, parts: dict[str, Any], changed: set[str] | None) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     digests: dict[str, str] = {}
     if changed is not None:
@@ -199,6 +226,8 @@ class TextStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 connection = self._open()
+            except sqlite3.OperationalError:  # a full disk, no permission: not its fault
+                raise
             except sqlite3.DatabaseError:  # not a database (any more): start a new one
                 self.clear()
                 connection = self._open()
@@ -255,24 +284,31 @@ class TextStore:
         """Store (key, html, toc) rows, in one transaction."""
         if not rows:
             return
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany(
-                "INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?)",
-                [(k, h, t, self._checksum(k, h, t)) for k, h, t in rows],
-            )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            db = self._db()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany(
+                    "INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?)",
+                    [(k, h, t, self._checksum(k, h, t)) for k, h, t in rows],
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:  # a full disk may have ended it already
+                    db.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:  # "database or disk is full"
+            raise cache_error(self.path.parent, exc) from None
 
     def keep_only(self, keys: set[str]) -> None:
         """Forget texts no current article uses, so the store does not grow forever."""
-        db = self._db()
-        unused = [(k,) for (k,) in db.execute("SELECT key FROM texts") if k not in keys]
-        if unused:
-            db.executemany("DELETE FROM texts WHERE key = ?", unused)
+        try:
+            db = self._db()
+            unused = [(k,) for (k,) in db.execute("SELECT key FROM texts") if k not in keys]
+            if unused:
+                db.executemany("DELETE FROM texts WHERE key = ?", unused)
+        except sqlite3.OperationalError as exc:
+            raise cache_error(self.path.parent, exc) from None
 
     def clear(self) -> None:
         self.close()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import gc
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -48,6 +49,7 @@ from gazette.sinks.output_files import (
     patch,
     survey,
 )
+from gazette.sinks.ownership import check_owned
 from gazette.stages.assets import OutputFile
 from gazette.stages.config import Config
 
@@ -126,15 +128,18 @@ class DiskSink:
         notice: Callable[[str], None] | None = None,
         patch_under: int = SMALL_CHANGE,
         wait: bool = True,
+        force: bool = False,
     ) -> None:
         """`patch_under`: a build that renders fewer pages than this replaces the files
         that differ in output/ in place; a bigger one assembles a new version and swaps.
         `wait`: when another build of the same output folder is running, wait for it
-        (else fail at once)."""
+        (else fail at once). `force`: replace an output folder Gazette did not build,
+        and delete files in it Gazette did not write."""
         self.output_dir = Path(output_dir)
         self.cache_dir = disk_cache.cache_dir_for(self.output_dir) if cache else None
         self.journal = disk_cache.cache_root(self.output_dir) / f"{self.output_dir.name}.journal"
         self.wait = wait
+        self.force = force
         self._token = ""  # what this sink's last build left in the lock (see build_lock)
         self.engine = Engine(
             config,
@@ -186,6 +191,7 @@ class DiskSink:
         engine = self.engine
         check_output_dir(self.output_dir, engine.config)
         record = self.record
+        check_owned(self.output_dir, bool(record.manifest), force=self.force)
         try:
             inputs = engine.read(changed_paths, views=[record.view])
             manifest, present = self._published(record)
@@ -195,7 +201,7 @@ class DiskSink:
                 # made output/, which is still as it left it: nothing to do.
                 self._trusted = set(record.manifest)
                 if self._folders_moved:
-                    engine.save()  # the next look at output/ is quicker
+                    self._save()  # the next look at output/ is quicker
                 report = WriteReport(0, len(record.manifest), 0)
                 return _result(inputs, record.page_count, report, 0, (), started)
             record.inputs = ""  # until this build completes
@@ -204,15 +210,24 @@ class DiskSink:
             try:
                 report, rendered, changed = self._write(record, snap, (manifest, present))
             except OSError as exc:  # a full disk, a folder made read-only meanwhile
-                raise _write_error(self.output_dir, exc) from None
+                size = sum(entry.size for entry in record.manifest.values())
+                raise _write_error(self.output_dir, exc, size) from None
         except GazetteError:
             if engine.load().sources:  # what was read and converted stays: the next run is warm
-                engine.save()
+                self._save()
             raise
         record.inputs, record.page_count = inputs.digest, len(snap.site.pages)
-        engine.save()
+        self._save()
         engine.mark("cache saved")
         return _result(inputs, record.page_count, report, rendered, changed, started)
+
+    def _save(self) -> None:
+        """Save the cache; a disk too full for it costs the next build its warm start,
+        not this build (whose output/ is whole either way): a warning, then on."""
+        try:
+            self.engine.save()
+        except GazetteError as exc:
+            self.engine.notice(f"warning: {exc}")
 
     def _extras(self, record: DiskRecord, snap: Snapshot, kept: list[str]) -> list[OutputFile]:
         """The static and machine files; sitemap.xml lists every page with its articles'
@@ -258,8 +273,14 @@ class DiskSink:
                     return patched[0], len(todo), patched[1]
         spare, record.spare = record.spare, None  # used up, whatever happens next
         spare_root = self.cache_dir / "trees" if self.cache_dir is not None else None
+        owned = None if self.force or not record.manifest else record.manifest.keys()
         stage = Stage(
-            self.output_dir, manifest, spare_root=spare_root, spare=spare, published=present
+            self.output_dir,
+            manifest,
+            spare_root=spare_root,
+            spare=spare,
+            published=present,
+            owned=owned,
         )
         global _JOB
         try:
@@ -335,15 +356,27 @@ class DiskSink:
         return valid, found
 
 
-def _write_error(output_dir: Path, exc: OSError) -> GazetteError:
-    """output/ is as it was (the stage is dropped, a patch undone): say why."""
+def _write_error(output_dir: Path, exc: OSError, site_size: int) -> GazetteError:
+    """output/ is as it was (the stage is dropped, a patch undone): say why, and for a
+    full disk how much room the build wants (each changed file is written again beside
+    the published one before the swap, so at worst the site's size once more)."""
     where = f" ({exc.filename})" if exc.filename else ""
     hint = "check the folder's permissions and free space; the published site is unchanged"
     if exc.errno == errno.ENOSPC:
-        hint = "free some space on that disk and build again; the published site is unchanged"
+        free = shutil.disk_usage(output_dir.absolute().parent).free
+        needed = f"up to {_mb(site_size)} (the site's size), " if site_size else ""
+        hint = (
+            f"a build needs {needed}room for the files it changes beside the published "
+            f"ones; {_mb(free)} are free there. Free some space and build again; the "
+            "published site is unchanged"
+        )
     return GazetteError(
         f"cannot write the site into {output_dir}: {exc.strerror}{where}", hint=hint
     )
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
 
 
 def _untouched(recorded: Manifest, valid: Manifest, present: list[str]) -> bool:

@@ -16,7 +16,7 @@ import ctypes.util
 import os
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from gazette.sinks.output_files import (
     unlink,
     write_file,
 )
+from gazette.sinks.ownership import foreign_files
 from gazette.stages.config import Config
 
 _RENAME_EXCHANGE = 2
@@ -90,8 +91,12 @@ class Stage:
         spare_root: Path | None = None,
         spare: Spare | None = None,
         published: Iterable[str] | None = None,
+        owned: Container[str] | None = None,
     ) -> None:
-        """`published`: the files output/ holds, when the caller knows (else it is walked)."""
+        """`published`: the files output/ holds, when the caller knows (else it is walked).
+        `owned`: the files Gazette wrote there, when known; `commit()` refuses to delete
+        any other (None: all of them are Gazette's)."""
+        self.owned = owned
         self.output_dir = output_dir.absolute()
         self.published = None if published is None else set(published)
         self.manifest = manifest or {}
@@ -223,6 +228,9 @@ class Stage:
         if self.published is None:
             current = survey(self.output_dir, {}).found
         self.removed = [p for p in current if p not in seen]
+        owned = self.owned
+        if owned is not None and (foreign := [p for p in self.removed if p not in owned]):
+            raise foreign_files(self.output_dir, foreign, "it holds files Gazette did not write")
         removed = len(self.removed)
         self._drop_unclaimed()
         existed = self.output_dir.is_dir()
@@ -346,13 +354,6 @@ def check_output_dir(output_dir: Path, config: Config) -> None:
                 hint="make it writable (the build writes the new site beside output/, "
                 "then swaps it in), or choose another folder with --output",
             )
-    if out.is_dir() and not (out / "index.html").exists() and any(out.iterdir()):
-        # Not a site Gazette built (every build has a home page): /usr, a photo archive...
-        raise GazetteError(
-            f"refusing to use {output_dir} as the output folder: it holds files and no "
-            "site built by Gazette",
-            hint="the build replaces the output folder whole; empty it or choose another",
-        )
 
 
 def _writable(folder: Path) -> bool:
