@@ -26,13 +26,19 @@ def _file_source(path: str, assets: Assets) -> tuple[str | None, str]:
     return None, f"the static file '{path}'"
 
 
-def output_collisions(pages: list[Page], assets: Assets) -> list[GazetteError]:
+def output_collisions(pages: list[Page], assets: Assets, machine: list[str]) -> list[GazetteError]:
     """An error for each path two outputs claim, and each file another output needs
-    as a folder. Pages among themselves are checked with the site model."""
+    as a folder. Pages among themselves are checked with the site model; `machine`
+    are the feeds' and sitemaps' paths."""
     owner: dict[str, tuple[str | None, str]] = {}
     for page in pages:
         owner.setdefault(page.output_path, _page_source(page))
     errors: list[GazetteError] = []
+    for path in machine:
+        source = (None, f"the feed or sitemap '{path}'")
+        first = owner.setdefault(path, source)
+        if first is not source:
+            errors.append(_clash(f"/{path}", source, first))
     for file in assets.files:
         source = _file_source(file.path, assets)
         first = owner.setdefault(file.path, source)

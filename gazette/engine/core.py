@@ -41,7 +41,7 @@ from gazette.engine.state import State, View, freeze, thaw
 from gazette.engine.workers import Workers
 from gazette.errors import GazetteError
 from gazette.machine.common import feed_specs
-from gazette.machine.files import machine_files
+from gazette.machine.files import machine_files, machine_paths
 from gazette.machine.structured import annotate, resolve_publisher
 from gazette.model import Article, Page, Site
 from gazette.stages.assets import Assets, OutputFile, collect_assets, image_problems
@@ -237,7 +237,7 @@ class Engine:
         config = self.config
         related_key, related = self._related(state, inputs.articles)
         site = build_site(inputs.articles, config, related)
-        clashes = output_collisions(site.pages, inputs.assets)
+        clashes = output_collisions(site.pages, inputs.assets, machine_paths(site, config))
         if clashes:
             raise GazetteError.collect(clashes)
         if related is None:

@@ -16,6 +16,7 @@ from gazette.machine.feeds import feed_files
 from gazette.machine.sitemaps import (
     NEWS_SITEMAP,
     ROBOTS,
+    SITEMAP,
     news_articles,
     news_sitemap,
     robots_txt,
@@ -37,6 +38,13 @@ def annotate_pages(
     pages it renders."""
     shown = site if pages is None else dataclasses.replace(site, pages=pages)
     annotate(shown, config, resolve_publisher(config, assets), feed_specs(site, config))
+
+
+def machine_paths(site: Site, config: Config) -> list[str]:
+    """Where `machine_files` writes its feeds and sitemaps (robots.txt aside: a site's
+    own wins), so a content file on one of them is found before anything is made."""
+    paths = [path for spec in feed_specs(site, config) for path in (spec.atom_url, spec.rss_url)]
+    return [*paths, SITEMAP, NEWS_SITEMAP]
 
 
 def machine_files(
