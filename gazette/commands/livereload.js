@@ -1,12 +1,14 @@
 // Gazette live preview. Added to HTML pages by `build.py serve` only; never in output/.
 // One EventSource tells every open tab about each rebuild: reload (keeping the scroll
 // position) when this page changed, swap stylesheets in place when only CSS changed,
-// and show build errors over the page until they are fixed.
+// and show build errors over the page until they are fixed. An overlay, or an error
+// page served in place of this page, goes at the next build without an error.
 (() => {
   "use strict";
   const me = document.currentScript;
   const page = me ? me.dataset.page : null;
   const built = me ? Number(me.dataset.build) : 0;
+  const failed = me ? me.dataset.error !== undefined : false; // an error page, not the page
   const scrollKey = "gazette-scroll:" + location.pathname;
   const overlayId = "gazette-error-overlay";
 
@@ -70,7 +72,7 @@
       showError(message.error);
       return;
     }
-    if (document.getElementById(overlayId)) {
+    if (document.getElementById(overlayId) || (failed && message.type === "build")) {
       reload();
       return;
     }

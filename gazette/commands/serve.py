@@ -3,15 +3,21 @@
 Pages come from the memory sink (never `output/`); the live-reload
 script is added to HTML responses here, at serve time, so no built file ever
 carries it. Each rebuild is announced to every open tab over one Server-Sent
-Events connection per tab.
+Events connection per tab, all of them written by one thread (`events`).
+
+It is a local server, treated as one: it answers only requests addressed to its
+own name and port, so a web page open in the writer's browser cannot read the
+preview (drafts included) through a DNS name rebound to 127.0.0.1; any failed
+render is an error page, and a tab closing early prints nothing.
 """
 
 from __future__ import annotations
 
 import errno
 import html
-import json
+import ipaddress
 import signal
+import socket
 import sys
 import threading
 import time
@@ -24,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from gazette.commands.events import EventStreams
 from gazette.commands.watch import Watcher
 from gazette.errors import GazetteError
 from gazette.model import page_url
@@ -32,64 +39,31 @@ from gazette.sinks.memory import MemorySink, Update
 PREFIX = "/__gazette/"
 EVENTS = PREFIX + "events"
 SCRIPT = PREFIX + "live.js"
-KEEPALIVE_SECONDS = 15.0
-TICK_SECONDS = 0.25  # how often waiting threads look up to see whether the server stops
+TICK_SECONDS = 0.25  # how often the server thread looks up to see whether it stops
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+EVERY_ADDRESS = frozenset({"", "0.0.0.0", "::"})
 
 
-class Hub:
-    """The latest build message, fanned out to every connected tab."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._messages: list[dict[str, Any]] = []
-        self._closed = False
-
-    def publish(self, message: dict[str, Any]) -> None:
-        with self._cond:
-            self._messages.append(message)
-            del self._messages[:-100]
-            self._cond.notify_all()
-
-    def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def position(self) -> int:
-        """The sequence number of the latest message (0 before the first)."""
-        with self._cond:
-            return self._messages[-1]["seq"] if self._messages else 0
-
-    def wait(self, after: int, timeout: float) -> list[dict[str, Any]]:
-        """Messages newer than sequence number `after` (empty on timeout or close)."""
-        with self._cond:
-            if not self._closed and not self._newer(after):
-                self._cond.wait(timeout)
-            return self._newer(after)
-
-    def _newer(self, after: int) -> list[dict[str, Any]]:
-        return [m for m in self._messages if m["seq"] > after]
-
-
-def build_message(update: Update, seq: int) -> dict[str, Any]:
+def build_message(update: Update, seq: int, *, every_page: bool = False) -> dict[str, Any]:
+    """What the tabs are told of one rebuild. `every_page` after an error: every tab
+    that showed it reloads, whatever this rebuild changed."""
     return {
         "type": "build",
         "seq": seq,
         "number": update.number,
         "error": str(update.error) if update.error else None,
-        "pages": None if update.pages is None else sorted(update.pages),
+        "pages": None if every_page or update.pages is None else sorted(update.pages),
         "swap": update.stylesheets or None,
     }
 
 
-def inject(page: bytes, url: str, number: int) -> bytes:
-    """Add the live-reload script to one HTML response."""
+def inject(page: bytes, url: str, number: int, *, failed: bool = False) -> bytes:
+    """Add the live-reload script to one HTML response (`failed`: an error page, which
+    the script reloads on the next good build, whatever pages it changed)."""
+    mark = ' data-error=""' if failed else ""
     tag = (
-        f'<script src="{SCRIPT}" data-page="{html.escape(url)}" data-build="{number}"></script>\n'
+        f'<script src="{SCRIPT}" data-page="{html.escape(url)}" data-build="{number}"{mark}>'
+        "</script>\n"
     ).encode()
     at = page.rfind(b"</body>")
     return page[:at] + tag + page[at:] if at >= 0 else page + tag
@@ -100,7 +74,40 @@ def error_page(message: str, url: str, number: int) -> bytes:
         "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Build error</title></head>\n"
         f"<body><h1>The site did not build</h1><pre>{html.escape(message)}</pre></body></html>\n"
     )
-    return inject(body.encode(), url, number)
+    return inject(body.encode(), url, number, failed=True)
+
+
+def unexpected(exc: Exception) -> GazetteError:
+    """What escaped the memory sink, as an error to show. The stages report the site's
+    own mistakes (a template that recurses included), so this is a bug in Gazette:
+    its traceback goes to the terminal for the report."""
+    traceback.print_exception(exc)
+    return GazetteError(f"internal error in Gazette: {exc!r}", hint="please report it")
+
+
+def host_allowed(header: str, host: str, port: int) -> bool:
+    """Whether a Host header names a server told to listen on `host`: a loopback name
+    or `host` itself, with its port. Listening on every address, any IP address is
+    its own too (the network reaches it by the machine's addresses), but a name it
+    was not told never is: a page's own DNS name can be rebound to this machine."""
+    if "@" in header:
+        return False
+    try:
+        parts = urlsplit("//" + header)
+        name, given = parts.hostname, parts.port
+    except ValueError:  # not a number for a port
+        return False
+    if not name or parts.netloc != header or (given or 80) != port:
+        return False
+    if name in LOOPBACK or name == host.lower().strip("[]"):
+        return True
+    if host not in EVERY_ADDRESS:
+        return False
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def safe_path(raw: str) -> str | None:
@@ -117,10 +124,13 @@ def safe_path(raw: str) -> str | None:
 
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a browser restoring a session opens many tabs at once
 
-    def __init__(self, preview: MemorySink, hub: Hub, host: str, port: int) -> None:
+    def __init__(self, preview: MemorySink, events: EventStreams, host: str, port: int) -> None:
         self.preview = preview
-        self.hub = hub
+        self.events = events
+        self.host = host
+        self.failures = 0  # pages answered with an error page: a count only ever growing
         self.script = resources.files("gazette.commands").joinpath("livereload.js").read_bytes()
         try:
             super().__init__((host, port), Handler)
@@ -134,6 +144,27 @@ class PreviewServer(ThreadingHTTPServer):
                 f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                 hint="check --host and --port (ports below 1024 need root)",
             ) from None
+        self.misdirected = f"421 Misdirected Request: the preview is at {self.url}\n".encode()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        shown = "127.0.0.1" if host in EVERY_ADDRESS else host
+        return f"http://{shown}:{port}/"
+
+    def addressed(self, hosts: list[str], version: str) -> bool:
+        """Whether a request's Host header names this server, as told or as bound (a
+        name told resolves to an address). Only HTTP/1.0 clients, scripts, send none."""
+        if not hosts:
+            return version == "HTTP/1.0"
+        port, told = self.server_address[1], (self.host, self.server_address[0])
+        return len(hosts) == 1 and any(host_allowed(hosts[0].strip(), h, port) for h in told)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A tab closed or reset mid-request is the browser's business, not a traceback."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -150,8 +181,12 @@ class Handler(BaseHTTPRequestHandler):
         self._respond(head=False)
 
     def _respond(self, *, head: bool) -> None:
+        if not self.server.addressed(self.headers.get_all("Host") or [], self.request_version):
+            misdirected = self.server.misdirected
+            self._send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain", misdirected, head)
+            return
         if self.path == EVENTS:
-            self._events()
+            self._events(head)
             return
         if self.path.split("?")[0] == SCRIPT:
             self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", self.server.script, head)
@@ -180,12 +215,10 @@ class Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.FORBIDDEN, "text/plain", b"403 outside the site\n", head)
             return
         except GazetteError as exc:
-            self._send(
-                HTTPStatus.INTERNAL_SERVER_ERROR,
-                "text/html; charset=utf-8",
-                error_page(str(exc), path, number),
-                head,
-            )
+            self._failed(exc, path, number, head)
+            return
+        except Exception as exc:  # noqa: BLE001 - a bug in Gazette: shown, and serving goes on
+            self._failed(unexpected(exc), path, number, head)
             return
         if resource is None:
             self._not_found(path, number, head)
@@ -194,6 +227,12 @@ class Handler(BaseHTTPRequestHandler):
         if resource.is_page:
             data = inject(data, page_url(path), number)
         self._send(HTTPStatus.OK, resource.content_type, data, head, immutable=resource.immutable)
+
+    def _failed(self, error: GazetteError, path: str, number: int, head: bool) -> None:
+        """The error page for a page that could not be rendered."""
+        self.server.failures += 1  # racing threads may lose a count, never the change
+        page = error_page(str(error), page_url(path), number)
+        self._send(HTTPStatus.INTERNAL_SERVER_ERROR, "text/html; charset=utf-8", page, head)
 
     def _not_found(self, path: str, number: int, head: bool) -> None:
         preview = self.server.preview
@@ -218,47 +257,31 @@ class Handler(BaseHTTPRequestHandler):
         *,
         immutable: bool = False,
     ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
         # fingerprinted files are cached (their name changes with them), all else never
         caching = "max-age=31536000, immutable" if immutable else "no-store"
-        self.send_header("Cache-Control", caching)
-        self.end_headers()
-        if not head:
-            self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", caching)
+            self.end_headers()
+            if not head:
+                self.wfile.write(data)
+        except ConnectionError:  # the tab closed before its answer was written
+            self.close_connection = True
 
-    def _events(self) -> None:
-        hub = self.server.hub
-        preview = self.server.preview
+    def _events(self, head: bool) -> None:
+        """The headers of an event stream; the stream itself is then written by the one
+        thread of `events`, so no thread waits here for each open tab."""
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        seen = hub.position()
-        hello = {
-            "type": "hello",
-            "number": preview.number,
-            "error": str(preview.error) if preview.error else None,
-        }
-        last_write = time.monotonic()
-        try:
-            self._write_event(hello)
-            while not hub.closed:
-                for message in hub.wait(seen, TICK_SECONDS):
-                    seen = message["seq"]
-                    self._write_event(message)
-                    last_write = time.monotonic()
-                if time.monotonic() - last_write > KEEPALIVE_SECONDS:
-                    self.wfile.write(b": keep-alive\n\n")
-                    self.wfile.flush()
-                    last_write = time.monotonic()
-        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
-            return
-
-    def _write_event(self, message: dict[str, Any]) -> None:
-        self.wfile.write(f"data: {json.dumps(message)}\n\n".encode())
-        self.wfile.flush()
+        self.close_connection = True
+        if not head:
+            # detached, the socket is no longer this request's: the shutdown and close
+            # that socketserver does after handle() leave the connection open
+            self.server.events.open(socket.socket(fileno=self.connection.detach()))
 
 
 class LiveServer:
@@ -275,20 +298,22 @@ class LiveServer:
         log: Callable[[str], None] = lambda line: print(line, flush=True),
     ) -> None:
         self.preview = MemorySink(config_path, include_drafts=include_drafts)
-        self.hub = Hub()
         self.log = log
         self._seq = 0
-        self._seq_lock = threading.Lock()
-        first = self.preview.rebuild()
+        self._failures = 0  # the server's count of error pages when tabs were last told
+        self._lock = threading.Lock()  # one rebuild at a time, told in the order they ran
+        first = self._rebuilt(None)
         if self.preview.config is None:  # config.toml itself is broken: nothing to watch
             assert first.error is not None
             raise first.error
+        self.error = first.error  # what the tabs show over the page, until a good rebuild
         log(
             f"error: {first.error}"
             if first.error
             else f"Preview built in {first.seconds:.2f} s ({len(self.preview.page_urls())} pages)"
         )
-        self.httpd = PreviewServer(self.preview, self.hub, host, port)
+        self.events = EventStreams(self._hello)
+        self.httpd = PreviewServer(self.preview, self.events, host, port)
         config = self.preview.config
         folders = [config.content_dir, config.templates_dir, config.static_dir]
         self.watcher = Watcher(folders, [self.preview.config_path], self.rebuild, poll=poll)
@@ -301,32 +326,44 @@ class LiveServer:
 
     @property
     def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
-        return f"http://{shown}:{port}/"
+        return self.httpd.url
 
     def rebuild(self, paths: set[Path] | None) -> Update:
-        try:
-            update = self.preview.rebuild(paths)
-        except Exception as exc:  # a bug in Gazette: say so, and keep serving
-            traceback.print_exc()
-            error = GazetteError(f"internal error in Gazette: {exc!r}", hint="please report it")
-            update = Update(self.preview.number, 0.0, error=error)
-        self.log(update.summary())
-        if update.error or update.pages is None or update.pages or update.stylesheets:
-            with self._seq_lock:
+        """Rebuild and tell the tabs: of an error, of what changed, and of the first good
+        build after an error or an error page, even when it changed nothing."""
+        with self._lock:
+            seen, self._failures = self._failures, self.httpd.failures
+            update = self._rebuilt(paths)
+            self.log(update.summary())
+            recovered = update.error is None and self.error is not None
+            self.error = update.error
+            changed = update.pages is None or update.pages or update.stylesheets
+            if update.error or recovered or seen != self._failures or changed:
                 self._seq += 1
-                self.hub.publish(build_message(update, self._seq))
+                self.events.publish(build_message(update, self._seq, every_page=recovered))
         return update
 
+    def _rebuilt(self, paths: set[Path] | None) -> Update:
+        try:
+            return self.preview.rebuild(paths)
+        except Exception as exc:  # noqa: BLE001 - shown in the tabs; the server keeps serving
+            return Update(self.preview.number, 0.0, error=unexpected(exc))
+
+    def _hello(self) -> dict[str, Any]:
+        """The first message of each event stream: the build a tab should be showing
+        (it reloads when its page is older) and the error to show over it."""
+        error = self.error
+        return {"type": "hello", "number": self.preview.number, "error": error and str(error)}
+
     def start(self) -> LiveServer:
+        self.events.start()
         self._thread.start()
         self.watcher.start()
         return self
 
     def stop(self) -> None:
         self.watcher.stop()
-        self.hub.close()
+        self.events.close()
         self.httpd.shutdown()
         self.httpd.server_close()
         self._thread.join(timeout=5)
@@ -334,7 +371,7 @@ class LiveServer:
 
 def run(config_path: Path, *, host: str, port: int, include_drafts: bool, poll: bool) -> int:
     """Serve until Ctrl-C."""
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host not in LOOPBACK:
         print(
             f"warning: listening on {host}: the preview (drafts included, if asked for) "
             "is visible to other machines on the network",
