@@ -211,9 +211,6 @@ class Handler(BaseHTTPRequestHandler):
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-        except PermissionError:
-            self._send(HTTPStatus.FORBIDDEN, "text/plain", b"403 outside the site\n", head)
-            return
         except GazetteError as exc:
             self._failed(exc, path, number, head)
             return

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import gc
 import multiprocessing
 import os
@@ -49,7 +48,14 @@ class Workers:
                 return
             context = multiprocessing.get_context("fork")
             gc.freeze()  # the inherited heap: workers leave it alone, so it stays shared
-            with context.Pool(self.jobs, initializer=_start_worker) as pool:
+            # Ctrl-C is held back while workers are forked: one arriving before a worker
+            # ignores it would print that worker's traceback. Here it waits for the pool.
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                pool = context.Pool(self.jobs, _start_worker, (os.getpid(),))
+            finally:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            with pool:
                 chunks = pool.imap_unordered(function, chunks_of(items, self.jobs, 20))
                 yield _counted(chunks, bar)
         finally:
@@ -65,19 +71,19 @@ class Workers:
         return _NoBar()
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int) -> None:
     """A worker leaves Ctrl-C to its parent (which stops the pool at once, printing one
     line instead of a traceback per worker) and dies with it: a worker whose parent was
     killed would otherwise wait forever on the pool's queue, holding the build lock."""
     gc.enable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back by the parent
+    _die_with_parent(parent)
 
 
-def _die_with_parent() -> None:
-    parent = os.getppid()
+def _die_with_parent(parent: int) -> None:
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc = ctypes.CDLL(None, use_errno=True)  # this process's own C library
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # not Linux: the pool's own checks must do
         return
