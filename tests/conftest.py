@@ -291,3 +291,18 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     root = copy_sample_site(tmp_path_factory.mktemp("sample") / "site")
     result = build_site(root, now=SAMPLE_NOW)
     return BuiltSite(root=root, output=root / "output", result=result)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium under Playwright, one per test module (skipped without them)."""
+    chromium = require_tool("chromium")
+    require_module("playwright")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

@@ -24,12 +24,9 @@ from bs4 import BeautifulSoup
 from gazette.commands.serve import LiveServer
 from gazette.errors import GazetteError
 from tests.conftest import (
-    CHROMIUM_ARGS,
     REPO,
     build_site,
     copy_site,
-    require_module,
-    require_tool,
     tree_bytes,
 )
 
@@ -81,20 +78,6 @@ def server(site: Path) -> Iterator[LiveServer]:
         yield live
     finally:
         live.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = require_tool("chromium")
-    require_module("playwright")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture

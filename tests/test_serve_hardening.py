@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from gazette.commands.serve import EVENTS, SCRIPT, LiveServer, host_allowed
-from tests.conftest import CHROMIUM_ARGS, copy_site, require_module, require_tool
+from tests.conftest import copy_site
 
 TIMEOUT = 30.0  # generous: the test machine is shared
 ARTICLE = "world/port-talks/"
@@ -349,20 +349,6 @@ def test_aborted_clients_leave_no_traceback(
     assert request(server, "GET", "/", f"127.0.0.1:{port}")[0] == 200
     err = capfd.readouterr().err
     assert "Traceback" not in err and "Exception occurred" not in err, err
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = require_tool("chromium")
-    require_module("playwright")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def test_an_open_tab_clears_the_internal_error_overlay_and_an_error_page(
