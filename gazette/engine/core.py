@@ -237,9 +237,6 @@ class Engine:
         config = self.config
         related_key, related = self._related(state, inputs.articles)
         site = build_site(inputs.articles, config, related)
-        clashes = output_collisions(site.pages, inputs.assets, machine_paths(site, config))
-        if clashes:
-            raise GazetteError.collect(clashes)
         if related is None:
             at = {id(article): n for n, article in enumerate(inputs.articles)}
             state.related = (related_key, [[at[id(a)] for a in row] for row in site.related])
@@ -256,6 +253,14 @@ class Engine:
         folder = config.templates_dir
         templates = template_digests(state, env, folder, names, inputs.templates)
         plan = plan_pages(site, page_inputs, templates, previous, present)
+        # Where every output lands follows from the site's shape and the files: checked
+        # again only when either changed (an edited story's body changes neither).
+        layout = digest(plan.view.shape, *(file.path for file in inputs.assets.files))
+        if layout != state.laid_out:
+            clashes = output_collisions(site.pages, inputs.assets, machine_paths(site, config))
+            if clashes:
+                raise GazetteError.collect(clashes)
+            state.laid_out = layout
         self.mark("plan")
         return Snapshot(inputs, site, plan, shared_context(site, config, urls))
 

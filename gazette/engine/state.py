@@ -48,6 +48,7 @@ class State:
     sources: dict[str, Source] = field(default_factory=dict)  # by path relative to content/
     templates: tuple[str, dict[str, str]] = ("", {})  # all template files' digest, closures
     related: tuple[str, list[list[int]]] = ("", [])  # see Engine._related
+    laid_out: str = ""  # the shape and files last found free of collisions (see snapshot)
     disk: Any = None  # the disk sink's own record (gazette.sinks.disk.DiskRecord)
 
 
