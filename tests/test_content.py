@@ -51,6 +51,24 @@ def test_date_without_timezone_is_in_the_site_timezone() -> None:
     assert article.date.utcoffset() == dt.timedelta(hours=6)
 
 
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("2020-12-2", dt.datetime(2020, 12, 2, tzinfo=DHAKA)),
+        ("2020-1-5 9:30", dt.datetime(2020, 1, 5, 9, 30, tzinfo=DHAKA)),
+        ("'2020-01-05T09:30:15'", dt.datetime(2020, 1, 5, 9, 30, 15, tzinfo=DHAKA)),
+    ],
+)
+def test_dates_without_leading_zeros_are_read(written: str, meant: dt.datetime) -> None:
+    assert parse(front(title="T", date=written)).date == meant
+
+
+@pytest.mark.parametrize("written", ["2023-2-30", "2023-9-5 25:00", "2023-9", "23-9-5"])
+def test_impossible_short_dates_are_errors(written: str) -> None:
+    with pytest.raises(GazetteError, match="'date' is not a date"):
+        parse(front(title="T", date=written))
+
+
 def test_plain_date_is_midnight_in_the_site_timezone() -> None:
     article = parse(front(title="T", date="2023-09-23"))
     assert article.date == dt.datetime(2023, 9, 23, tzinfo=DHAKA)
