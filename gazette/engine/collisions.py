@@ -34,16 +34,12 @@ def output_collisions(pages: list[Page], assets: Assets, machine: list[str]) -> 
     for page in pages:
         owner.setdefault(page.output_path, _page_source(page))
     errors: list[GazetteError] = []
-    for path in machine:
-        source = (None, f"the feed or sitemap '{path}'")
+    claims = [(path, (None, f"the feed or sitemap '{path}'")) for path in machine]
+    claims += [(file.path, _file_source(file.path, assets)) for file in assets.files]
+    for path, source in claims:
         first = owner.setdefault(path, source)
         if first is not source:
             errors.append(_clash(f"/{path}", source, first))
-    for file in assets.files:
-        source = _file_source(file.path, assets)
-        first = owner.setdefault(file.path, source)
-        if first is not source:
-            errors.append(_clash(f"/{file.path}", source, first))
     folders: dict[str, str] = {}  # each folder some output needs -> one such output
     for path in owner:
         folder = path.rpartition("/")[0]

@@ -67,7 +67,7 @@ def build_lock(
         finally:
             _write(fd, f"{os.getpid()} {token}")
     finally:
-        os.close(fd)  # releases the lock (forked workers closed their copies already)
+        os.close(fd)  # releases the lock (the workers, forked with a copy, have ended)
 
 
 def _read(fd: int) -> str:
