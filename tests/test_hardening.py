@@ -85,6 +85,24 @@ def test_any_config_text_is_read_or_refused_with_a_gazette_error(
         assert not any(text in str(exc) for text in UNFORESEEN), str(exc)
 
 
+def test_a_linked_folder_with_a_nul_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[content]\nlinked_folders = ["wire\\u0000desk"]\n', encoding="utf-8")
+    with pytest.raises(GazetteError, match="content.linked_folders has"):
+        load_config(path)
+
+
+def test_deeply_nested_front_matter_is_a_located_error(site: Path) -> None:
+    path = site / "content/world/deep.md"
+    deep = "[" * 50_000 + "]" * 50_000
+    path.write_text(f"---\ntitle: Deep\ndate: 2023-09-23\ntags: {deep}\n---\n", "utf-8")
+    try:
+        _, errors = read_articles(load_config(site / "config.toml"), [path])
+    finally:
+        path.unlink()
+    assert len(errors) == 1 and "nested too deeply" in errors[0].message
+
+
 def test_deeply_nested_config_is_a_gazette_error(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text("[site]\ntitle = " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")

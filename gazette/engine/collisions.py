@@ -27,14 +27,13 @@ def _file_source(path: str, assets: Assets) -> tuple[str | None, str]:
 
 
 def output_collisions(pages: list[Page], assets: Assets, machine: list[str]) -> list[GazetteError]:
-    """An error for each path two outputs claim, and each file another output needs
-    as a folder. Pages among themselves are checked with the site model; `machine`
-    are the feeds' and sitemaps' paths."""
+    """An error for each path two outputs claim (an article on a section's URL, a
+    content file on a feed's), and each file another output needs as a folder;
+    `machine` are the feeds' and sitemaps' paths."""
     owner: dict[str, tuple[str | None, str]] = {}
-    for page in pages:
-        owner.setdefault(page.output_path, _page_source(page))
     errors: list[GazetteError] = []
-    claims = [(path, (None, f"the feed or sitemap '{path}'")) for path in machine]
+    claims = [(page.output_path, _page_source(page)) for page in pages]
+    claims += [(path, (None, f"the feed or sitemap '{path}'")) for path in machine]
     claims += [(file.path, _file_source(file.path, assets)) for file in assets.files]
     for path, source in claims:
         first = owner.setdefault(path, source)

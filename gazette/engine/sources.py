@@ -21,7 +21,6 @@ from gazette.engine.state import Source, State
 from gazette.engine.workers import Workers
 from gazette.errors import GazetteError
 from gazette.model import Article
-from gazette.paths import Links
 from gazette.stages.config import Config
 from gazette.stages.content import markdown_files, read_articles
 from gazette.stages.frontmatter import read_source, split_front_matter
@@ -157,7 +156,7 @@ def update_sources(
     Raises every problem in the files read (after recording the valid ones whose
     text is already converted) before any Markdown is converted; `keep_going`
     converts the valid ones anyway (check, which reports everything it can)."""
-    candidates, gone = _candidates(state, config.content_dir, changed, unsettled, config.links)
+    candidates, gone = _candidates(state, config, changed, unsettled)
     told = {str(p) for p in changed} if changed is not None else set()
     pending: list[tuple[str, Path]] = []
     for relative, name in sorted(candidates.items()):
@@ -186,15 +185,12 @@ def update_sources(
 
 
 def _candidates(
-    state: State,
-    content_dir: Path,
-    changed: set[Path] | None,
-    unsettled: Unsettled,
-    links: Links,
+    state: State, config: Config, changed: set[Path] | None, unsettled: Unsettled
 ) -> tuple[dict[str, str], set[str]]:
     """The files to look at (relative path -> path, as text: 100,000 of them) and those
     known to be gone. A folder, a symlink or a file other than Markdown changed: look
-    at them all (the walk applies `links`)."""
+    at them all (the walk applies the config's rule for links)."""
+    content_dir = config.content_dir
     content_abs = content_dir.absolute()
     if changed is not None and state.sources:
         candidates = {r: str(content_dir / r) for r in unsettled.unconverted}
@@ -212,7 +208,9 @@ def _candidates(
         else:
             return candidates, gone
     cut = len(str(content_dir)) + 1
-    candidates = {p[cut:].replace(os.sep, "/"): p for p in markdown_files(content_dir, links)}
+    candidates = {
+        p[cut:].replace(os.sep, "/"): p for p in markdown_files(content_dir, config.links)
+    }
     known = state.sources.keys() | unsettled.errors.keys() | unsettled.unconverted
     return candidates, known - candidates.keys()
 

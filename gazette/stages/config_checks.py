@@ -93,6 +93,8 @@ def permalink_problem(pattern: str) -> str | None:
         return "has a '.' or '..' part: pages would be written outside the output folder"
     if "//" in pattern or "\\" in pattern:
         return "has an empty part ('//') or a backslash"
+    if any(ord(char) < 32 for char in pattern):
+        return "has a control character (a tab, a newline, a NUL)"
     if not (pattern.endswith("/") or pattern.endswith(".html")):
         return "must end with '/' (a folder's index.html) or '.html'"
     return None
@@ -208,6 +210,13 @@ def _check_month_start(
 
 
 def check_content(content: ContentConfig, problem: Problem) -> None:
+    for folder in content.linked_folders:
+        if not folder.strip() or "\x00" in folder:
+            problem(
+                f"content.linked_folders has {folder!r}, which is not a folder's path",
+                "content.linked_folders",
+                'write folders like linked_folders = ["../wire-desk", "/srv/photos"]',
+            )
     if content.slugs not in SLUG_STYLES:
         problem(
             f"content.slugs must be 'ascii' or 'unicode', not '{content.slugs}'",

@@ -135,12 +135,13 @@ def _nesting(front: str) -> int:
     if len(front) < 4 * MAX_NESTING:
         return 0
     depth = deepest = 0
-    for char in front:
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth = max(0, depth - 1)
+    if front.count("[") + front.count("{") > MAX_NESTING:  # else they cannot nest deeper
+        for char in front:
+            if char in "[{":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif char in "]}":
+                depth = max(0, depth - 1)
     prefix = max((len(m) for m in _BLOCK_PREFIX.findall(front)), default=0)
     return max(deepest, prefix // 2)
 

@@ -153,40 +153,7 @@ def _build_site(
             {"archive": archive},
         )
     pages.append(Page(url="404.html", template="404.html", title="Page not found"))
-    check_page_collisions(pages)
     return Site(articles, sections, tags, authors, years, months, pages, related)
-
-
-def check_page_collisions(pages: list[Page]) -> None:
-    """An article whose URL is also a generated page's (a section, tag or archive
-    page) is an error naming the article's file, not a clash found while writing."""
-    paths = [page.output_path for page in pages]
-    if len(set(paths)) == len(paths):
-        return
-    owners: dict[str, Page] = {}
-    errors = []
-    for page in pages:
-        first = owners.setdefault(page.output_path, page)
-        if first is page:
-            continue
-        article = page.context.get("article") or first.context.get("article")
-        other = first if page.context.get("article") is article else page
-        where = f"content/{article.path}" if isinstance(article, Article) else None
-        kind = other.template.removesuffix(".html").replace("_", " ")
-        pair = (
-            f"this article and the {kind} page '{other.title}'"
-            if where
-            else f"'{first.title}' and '{page.title}'"
-        )
-        errors.append(
-            GazetteError(
-                f"two pages would be written to /{page.url}: {pair}",
-                file=where,
-                hint="give the article another 'slug:' or change permalink in config",
-            )
-        )
-    if errors:
-        raise GazetteError.collect(errors)
 
 
 def _sections(articles: list[Article], config: Config) -> list[Term]:
