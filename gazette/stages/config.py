@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from gazette import themes
 from gazette.errors import GazetteError
 from gazette.paths import Links
 from gazette.stages.config_checks import (
@@ -136,6 +137,17 @@ class Config:
     @property
     def static_dir(self) -> Path:
         return self.root / "static"
+
+    @property
+    def template_dirs(self) -> tuple[Path, ...]:
+        """Where templates are looked up, in order: the site's own, then the theme's."""
+        return (self.templates_dir, themes.TEMPLATES)
+
+    @property
+    def static_dirs(self) -> tuple[Path, ...]:
+        """Static folders in the order they are laid down: the theme's, then the site's,
+        whose files replace the theme's of the same path."""
+        return (themes.STATIC, self.static_dir)
 
     @property
     def links(self) -> Links:
