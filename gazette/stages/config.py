@@ -110,6 +110,17 @@ class BuildConfig:
 
 
 @dataclass(frozen=True)
+class ThemeConfig:
+    """Parts of the default theme not every site wants, each on unless switched off.
+    Templates read them as `config.theme.<name>`; Gazette computes the values anyway."""
+
+    hijri: bool = True  # the Hijri date beside the Gregorian one (pages and masthead)
+    weather: bool = True  # the day's weather (article pages and masthead)
+    placeholder_image: bool = True  # the "No Image" box on an article without an image
+    reading_time: bool = True  # "4 min read" under a story
+
+
+@dataclass(frozen=True)
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     hijri: HijriConfig = field(default_factory=HijriConfig)
@@ -119,6 +130,7 @@ class Config:
     sections: dict[str, str] = field(default_factory=dict)
     content: ContentConfig = field(default_factory=ContentConfig)
     build: BuildConfig = field(default_factory=BuildConfig)
+    theme: ThemeConfig = field(default_factory=ThemeConfig)
     root: Path = Path(".")
     path: Path | None = None
 
@@ -163,6 +175,7 @@ _TABLES: dict[str, type] = {
     "publisher": PublisherConfig,
     "content": ContentConfig,
     "build": BuildConfig,
+    "theme": ThemeConfig,
 }
 _TOP_KEYS = [*_TABLES, "sections"]
 
@@ -265,6 +278,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
         sections=sections,
         content=content,
         build=build,
+        theme=values.get("theme") or ThemeConfig(),
         root=root,
         path=path,
     )
