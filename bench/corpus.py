@@ -136,12 +136,18 @@ def site_config(sections: dict[str, str] = SECTIONS) -> str:
 
 
 def generate(root: Path, articles: int, seed: int = 1, theme: Path | None = None) -> Path:
-    """Write a whole site (config, theme, `articles` articles) into `root`; return it."""
+    """Write a whole site (config, theme, `articles` articles) into `root`; return it.
+
+    `theme` is a checkout of Gazette: its packaged theme is copied, then the sample
+    site's own templates and static files over it (a checkout from before the theme
+    moved into the package has them all at the top)."""
     theme = theme or Path(__file__).resolve().parent.parent
     root.mkdir(parents=True, exist_ok=True)
     (root / "config.toml").write_text(site_config(), encoding="utf-8")
     for folder in ("templates", "static"):
-        shutil.copytree(theme / folder, root / folder, dirs_exist_ok=True)
+        for source in (theme / "gazette" / "theme" / folder, theme / folder):
+            if source.is_dir():
+                shutil.copytree(source, root / folder, dirs_exist_ok=True)
     rng = random.Random(seed)
     start = dt.datetime(2024, 6, 30, 18, 0)
     for number in range(articles):

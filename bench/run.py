@@ -2,7 +2,7 @@
 """Gazette's benchmark: `python bench/run.py --articles 10000`.
 
 Generates a seeded synthetic news site (bench/corpus.py) in a temporary folder,
-using this repository's templates and static files as the theme, then times the
+using the packaged theme and the sample site's own templates, then times the
 command line as a user runs it (`python build.py --config ... --output ...`,
 a fresh process each time, so interpreter start-up and imports count):
 

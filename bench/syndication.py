@@ -59,7 +59,7 @@ def main() -> None:
         site = build_site(
             render_articles(select_articles(articles, include_drafts=False, now=now)), config
         )
-        assets = collect_assets(config.static_dir, config.content_dir)
+        assets = collect_assets(config.static_dirs, config.content_dir)
 
         def syndicate() -> list:
             annotate_pages(site, config, assets)

@@ -3,8 +3,9 @@
 Reusable by every test module (and every helper working on Gazette):
 
 - ``copy_site(name, dest)`` copies ``tests/sites/<name>/`` to ``dest``; a fixture
-  site without its own ``templates/`` or ``static/`` gets the repository's, so
-  fixture sites stay small and always test the real templates.
+  site without its own ``templates/`` or ``static/`` gets a copy of the packaged
+  theme's (as ``gazette init`` writes them), so fixture sites stay small, always
+  test the real templates, and tests may edit them.
 - ``build_site(root, output=None, drafts=False, now=FIXED_NOW)`` loads
   ``root/config.toml`` and runs ``tests.cleanbuild.build`` with a fixed "now",
   so which articles are published does not depend on the wall clock.
@@ -70,6 +71,7 @@ CHROMIUM_ARGS = [
 ]
 
 REPO = Path(__file__).resolve().parent.parent
+THEME = REPO / "gazette" / "theme"  # the packaged default theme
 SITES = Path(__file__).resolve().parent / "sites"
 # After every published fixture article, before the one dated in December 2023.
 FIXED_NOW = dt.datetime(2023, 10, 1, 12, 0, tzinfo=ZoneInfo("Asia/Dhaka"))
@@ -78,11 +80,11 @@ SAMPLE_NOW = dt.datetime(2026, 1, 1, tzinfo=ZoneInfo("UTC"))
 
 
 def copy_site(name: str, dest: Path) -> Path:
-    """Copy fixture site `name` to `dest`, filling in the repository's templates/static."""
+    """Copy fixture site `name` to `dest`, filling in the theme's templates/static."""
     shutil.copytree(SITES / name, dest)
     for folder in ("templates", "static"):
         if not (dest / folder).exists():
-            shutil.copytree(REPO / folder, dest / folder)
+            shutil.copytree(THEME / folder, dest / folder)
     return dest
 
 
@@ -239,7 +241,8 @@ def serve_folder(folder: Path, prefix: str = "/") -> Iterator[str]:
 
 
 def copy_sample_site(dest: Path) -> Path:
-    """The repository's own site (config, content, templates, static) copied to `dest`."""
+    """The repository's own site (config, content, and its few own templates and static
+    files; the rest comes from the packaged theme) copied to `dest`."""
     dest.mkdir(parents=True)
     shutil.copy(REPO / "config.toml", dest / "config.toml")
     for folder in ("content", "templates", "static"):

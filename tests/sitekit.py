@@ -11,6 +11,7 @@ from gazette.stages.config import Config, load_config
 from tests.cleanbuild import build
 
 ROOT = Path(__file__).resolve().parent.parent
+THEME = ROOT / "gazette" / "theme"  # the packaged default theme
 
 BASE_CONFIG = """\
 [site]
@@ -28,9 +29,10 @@ def article(title: str = "A plain headline", body: str = "Body text.", **front: 
 
 
 def make_site(folder: Path, files: dict[str, str | bytes], config: str = "") -> Config:
-    """A site in `folder`: the repo's templates and static, config, and `files` under it."""
-    shutil.copytree(ROOT / "templates", folder / "templates")
-    shutil.copytree(ROOT / "static", folder / "static")
+    """A site in `folder`: a copy of the theme's templates and static (as `gazette init`
+    writes them, so a test can edit them), config, and `files` under it."""
+    shutil.copytree(THEME / "templates", folder / "templates")
+    shutil.copytree(THEME / "static", folder / "static")
     (folder / "config.toml").write_text(BASE_CONFIG + config, encoding="utf-8")
     (folder / "content").mkdir(exist_ok=True)
     for name, data in files.items():

@@ -32,7 +32,7 @@ def test_css_and_js_are_fingerprinted_other_files_keep_their_names(tmp_path: Pat
             ".hidden/secret.css": b"x",
         },
     )
-    assets = collect_assets(tmp_path / "static", tmp_path / "content")
+    assets = collect_assets((tmp_path / "static",), tmp_path / "content")
     assert assets.urls["style.css"] == "static/" + fingerprint("style.css", b"body{}")
     assert assets.urls["js/app.js"] == "static/js/" + fingerprint("app.js", b"1")
     assert assets.urls["icons/home.svg"] == "static/icons/home.svg"
@@ -48,7 +48,7 @@ def test_non_markdown_content_files_are_copied_where_they_are(tmp_path: Path) ->
         tmp_path / "content",
         {"world/story.md": b"---\n", "world/photo.jpg": b"jpeg", "images/map.svg": b"<svg/>"},
     )
-    assets = collect_assets(tmp_path / "static", tmp_path / "content")
+    assets = collect_assets((tmp_path / "static",), tmp_path / "content")
     assert assets.content_files == {"world/photo.jpg", "images/map.svg"}
     copied = {f.path: f.data for f in assets.files if not f.path.startswith("static/")}
     assert copied == {"world/photo.jpg": b"jpeg", "images/map.svg": b"<svg/>"}

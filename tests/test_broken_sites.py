@@ -1,7 +1,7 @@
 """One broken fixture site per user mistake: a clear located message, exit 1, nothing touched.
 
 Each folder in tests/broken/ (except _base) is overlaid on tests/broken/_base/
-and on the repository's templates/ and static/, so a case holds only the file
+and on a copy of the packaged theme's templates/ and static/, so a case holds only the file
 that is wrong. Its expected.txt says what the error must contain:
 
     file: / line:   the location printed as "file:line:"
@@ -32,6 +32,7 @@ from gazette.stages.config import load_config
 from tests.cleanbuild import build
 
 ROOT = Path(__file__).resolve().parent.parent
+THEME = ROOT / "gazette" / "theme"  # copied into each case, as `gazette init` does
 BROKEN = Path(__file__).resolve().parent / "broken"
 CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir() and not p.name.startswith("_"))
 
@@ -62,10 +63,10 @@ def read_expected(case: str) -> Expected:
 
 
 def assemble(case: str, into: Path) -> Path:
-    """The case's site: repo templates/static, then _base, then the case's own files."""
+    """The case's site: the theme's templates/static, then _base, then the case's own files."""
     site = into / "site"
-    shutil.copytree(ROOT / "templates", site / "templates")
-    shutil.copytree(ROOT / "static", site / "static")
+    shutil.copytree(THEME / "templates", site / "templates")
+    shutil.copytree(THEME / "static", site / "static")
     for layer in (BROKEN / "_base", BROKEN / case):
         shutil.copytree(layer, site, symlinks=True, dirs_exist_ok=True)
     (site / "expected.txt").unlink()
@@ -99,8 +100,8 @@ def good_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An earlier good build of the base site, copied into each case's output/."""
     work = tmp_path_factory.mktemp("good")
     site = work / "site"
-    shutil.copytree(ROOT / "templates", site / "templates")
-    shutil.copytree(ROOT / "static", site / "static")
+    shutil.copytree(THEME / "templates", site / "templates")
+    shutil.copytree(THEME / "static", site / "static")
     shutil.copytree(BROKEN / "_base", site, dirs_exist_ok=True)
     build(load_config(site / "config.toml"), work / "output")
     return work / "output"

@@ -48,7 +48,7 @@ def test_check_finds_every_kind_of_problem_in_one_run(tmp_path: Path) -> None:
     for name in ("no-date", "bad-tags", "photo"):
         (tmp_path / f"content/world/{name}.md").unlink()
     (tmp_path / "templates/tag.html").write_text(
-        (ROOT / "templates/tag.html").read_text(encoding="utf-8"), encoding="utf-8"
+        (ROOT / "gazette/theme/templates/tag.html").read_text(encoding="utf-8"), encoding="utf-8"
     )
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     problems = check_site(config).problems
@@ -119,7 +119,7 @@ def test_a_system_error_is_one_line_not_a_traceback(
 def test_check_goes_on_past_duplicate_urls_and_names_templates_for_their_links(
     tmp_path: Path,
 ) -> None:
-    base = (ROOT / "templates/section.html").read_text(encoding="utf-8")
+    base = (ROOT / "gazette/theme/templates/section.html").read_text(encoding="utf-8")
     config = make_site(
         tmp_path,
         {
@@ -135,7 +135,7 @@ def test_check_goes_on_past_duplicate_urls_and_names_templates_for_their_links(
     assert any("would both be written to /world/same/" in p for p in problems), problems
     assert any(p.startswith("templates/404.html:1: template uses an undefined") for p in problems)
     (tmp_path / "templates/404.html").write_text(
-        (ROOT / "templates/404.html").read_text(encoding="utf-8"), encoding="utf-8"
+        (ROOT / "gazette/theme/templates/404.html").read_text(encoding="utf-8"), encoding="utf-8"
     )
     (tmp_path / "content/world/b.md").unlink()
     problems = [p.one_line() for p in check_site(config).problems]

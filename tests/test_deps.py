@@ -78,8 +78,8 @@ def test_template_digest_covers_what_a_template_extends_and_includes(tmp_path: P
     )
     (tmp_path / "other.html").write_text("<p>unrelated</p>")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path))
-    first = template_digest(env, tmp_path, "page.html")
+    first = template_digest(env, (tmp_path,), "page.html")
     (tmp_path / "other.html").write_text("<p>still unrelated</p>")
-    assert template_digest(env, tmp_path, "page.html") == first
+    assert template_digest(env, (tmp_path,), "page.html") == first
     (tmp_path / "bits.html").write_text("<p>new bits</p>")
-    assert template_digest(env, tmp_path, "page.html") != first
+    assert template_digest(env, (tmp_path,), "page.html") != first

@@ -71,7 +71,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Config, A
             {"content/world/photo.jpg": b"\xff\xd8jpeg"},
             f'\n[content]\nslugs = "{style}"\n',
         )
-        found[style] = (config, collect_assets(config.static_dir, config.content_dir))
+        found[style] = (config, collect_assets(config.static_dirs, config.content_dir))
     return found
 
 

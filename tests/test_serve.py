@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -284,6 +285,20 @@ def test_polling_watcher_sees_saves(site: Path) -> None:
     try:
         replace_in(site / "content/world/port-talks.md", "berth fees", "anchorage fees")
         wait_for(live, "/" + ARTICLE, b"anchorage fees")
+    finally:
+        live.stop()
+
+
+@pytest.mark.parametrize("poll", [False, True])
+def test_a_site_without_templates_sees_its_first_override(site: Path, poll: bool) -> None:
+    """A site on the packaged theme has no templates/ to watch when the preview starts."""
+    shutil.rmtree(site / "templates")
+    live = LiveServer(site / "config.toml", port=free_port(), poll=poll, log=lambda _line: None)
+    live.start()
+    try:
+        (site / "templates").mkdir()
+        save(site / "templates/footer.html", "<footer><p>Our own footer</p></footer>\n")
+        wait_for(live, "/", b"Our own footer")
     finally:
         live.stop()
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import extruct
 import pytest
-from conftest import BuiltSite, build_site, parse_html
+from conftest import REPO, BuiltSite, build_site, parse_html
 
 from gazette.errors import GazetteError
 from gazette.machine.structured import script_json
@@ -148,6 +148,7 @@ def test_script_json_escapes_only_inside_strings() -> None:
 
 
 def test_publisher_logo_from_static(site_root: Path) -> None:
+    (site_root / "static" / "logo.svg").write_bytes((REPO / "static" / "logo.svg").read_bytes())
     config = site_root / "config.toml"
     config.write_text(
         config.read_text() + '\n[publisher]\nname = "Ledger Ltd"\nlogo = "logo.svg"\n'

@@ -263,12 +263,15 @@ def test_failed_build_leaves_output_byte_for_byte_unchanged(site_root: Path, bre
     assert not list(site_root.glob(".gazette-cache/*.journal"))
 
 
-def test_site_without_templates_of_its_own_fails_cleanly(site_root: Path) -> None:
+def test_site_without_templates_or_static_of_its_own_builds_with_the_theme(
+    site_root: Path, tmp_path: Path
+) -> None:
+    build_site(site_root, tmp_path / "copied")  # a full copy of the theme (as init writes)
     shutil.rmtree(site_root / "templates")
-    (site_root / "templates").mkdir()
-    with pytest.raises(GazetteError, match="not found"):
-        build_site(site_root)
-    assert not (site_root / "output").exists()
+    (site_root / "templates").mkdir()  # an empty folder is the same as none
+    shutil.rmtree(site_root / "static")
+    build_site(site_root, tmp_path / "packaged")
+    assert tree_bytes(tmp_path / "packaged") == tree_bytes(tmp_path / "copied")
 
 
 def test_unknown_front_matter_keys_reach_templates(site_root: Path) -> None:

@@ -1,4 +1,4 @@
-"""Command line: `build` (the default), `new`, and the commands later stages add.
+"""Command line: `build` (the default), `new`, `check`, `serve` and `init`.
 
 User errors (GazetteError) print as one located line each and exit 1; only a
 bug in Gazette itself shows a traceback.
@@ -114,6 +114,16 @@ def make_parser() -> argparse.ArgumentParser:
         help="poll for changes instead of OS events (network mounts, containers)",
     )
 
+    init_parser = commands.add_parser(
+        "init", help="make a new site in a new or empty folder, ready to build and serve"
+    )
+    init_parser.add_argument("folder", type=Path, metavar="DIR", help="the new site's folder")
+    init_parser.add_argument(
+        "--bare",
+        action="store_true",
+        help="write no templates or static files: the site uses the packaged theme",
+    )
+
     parser.epilog = "commands and their options:\n\n" + "\n".join(
         "  " + sub.format_help().replace("\n", "\n  ") for sub in commands.choices.values()
     )
@@ -175,11 +185,20 @@ def run_serve(args: argparse.Namespace) -> int:
     )
 
 
+def run_init(args: argparse.Namespace) -> int:
+    from gazette.commands.init import describe, init_site
+
+    written = init_site(args.folder, bare=args.bare)
+    print(describe(args.folder, written, bare=args.bare))
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "build": run_build,
     "new": run_new,
     "check": run_check,
     "serve": run_serve,
+    "init": run_init,
 }
 
 

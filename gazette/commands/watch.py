@@ -88,9 +88,15 @@ class Debouncer:
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, accept: Callable[[Path], bool], debouncer: Debouncer) -> None:
+    def __init__(
+        self,
+        accept: Callable[[Path], bool],
+        debouncer: Debouncer,
+        appeared: Callable[[Path], None] = lambda path: None,
+    ) -> None:
         self._accept = accept
         self._debouncer = debouncer
+        self._appeared = appeared
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
@@ -101,12 +107,17 @@ class _Handler(FileSystemEventHandler):
             if not raw:
                 continue
             path = Path(raw if isinstance(raw, str) else raw.decode())
+            if event.is_directory:
+                self._appeared(path)
             if not is_editor_litter(path) and self._accept(path):
                 self._debouncer.add(path)
 
 
 class Watcher:
-    """Watches folders (recursively) and single files, feeding a Debouncer."""
+    """Watches folders (recursively) and single files, feeding a Debouncer.
+
+    A folder that does not exist yet (a site using the packaged theme may have no
+    templates/) is watched for from its parent, and watched itself once it appears."""
 
     def __init__(
         self,
@@ -121,15 +132,26 @@ class Watcher:
         self._observer = PollingObserver(timeout=0.25) if poll else Observer()
         wanted_files = {f.absolute() for f in files}
         roots = [f.absolute() for f in folders if f.is_dir()]
+        awaited = {f.absolute() for f in folders if not f.is_dir() and f.parent.is_dir()}
 
         def accept(path: Path) -> bool:
             path = path.absolute()
             return path in wanted_files or any(path.is_relative_to(r) for r in roots)
 
-        handler = _Handler(accept, self.debouncer)
+        def appeared(path: Path) -> None:
+            """An awaited folder was made: watch it, and take the files already in it."""
+            path = path.absolute()
+            if path in awaited and path.is_dir():
+                awaited.discard(path)
+                roots.append(path)
+                self._observer.schedule(handler, str(path), recursive=True)
+                for found in path.rglob("*"):
+                    self.debouncer.add(found)
+
+        handler = _Handler(accept, self.debouncer, appeared)
         for folder in roots:
             self._observer.schedule(handler, str(folder), recursive=True)
-        for parent in {f.parent for f in wanted_files}:
+        for parent in {f.parent for f in wanted_files} | {f.parent for f in awaited}:
             if parent not in roots:
                 self._observer.schedule(handler, str(parent), recursive=False)
 

@@ -157,11 +157,11 @@ class Engine:
         read = [s.article for s in state.sources.values()]
         articles = select_articles(read, include_drafts=self.include_drafts, now=now)
         documents = select_documents(read, include_drafts=self.include_drafts, now=now)
-        assets = collect_assets(config.static_dir, config.content_dir, config.links)
+        assets = collect_assets(config.static_dirs, config.content_dir, config.links)
         errors = changes.errors
         if not errors or keep_going:
             errors = errors + image_problems(articles, assets.content_files, config)
-        templates = template_files(config.templates_dir)
+        templates = template_files(config.template_dirs)
         if templates != self._env_templates:
             self._env, self._env_templates = None, templates
         if collect is not None:
@@ -260,8 +260,8 @@ class Engine:
         missing = missing_templates(site, env, config)
         if missing:
             raise GazetteError.collect(missing)
-        folder = config.templates_dir
-        templates = template_digests(state, env, folder, names, inputs.templates)
+        folders = config.template_dirs
+        templates = template_digests(state, env, folders, names, inputs.templates)
         plan = plan_pages(site, page_inputs, templates, previous, present)
         # Where every output lands follows from the site's shape and the files: checked
         # again only when either changed (an edited story's body changes neither).

@@ -31,6 +31,7 @@ import jinja2.meta
 
 from gazette.digest import bytes_digest, digest
 from gazette.model import Archive, Article, Page, Pagination, Term
+from gazette.themes import find_template, template_names
 
 
 class PageInputs:
@@ -93,16 +94,20 @@ def _token(value: Any) -> str:
     raise TypeError(f"no digest for a {type(value).__name__} in a page's context")
 
 
-def template_digest(env: jinja2.Environment, folder: Path, name: str) -> str:
-    """The digest of template `name` with everything it extends, includes or imports;
-    of every template in `folder` when a name is computed at render time."""
+def template_digest(env: jinja2.Environment, folders: tuple[Path, ...], name: str) -> str:
+    """The digest of template `name` with everything it extends, includes or imports,
+    each read from the first folder that has it (the site's, then the theme's); of
+    every template in the folders when a name is computed at render time."""
     names = template_closure(env, name)
     if names is None:
-        names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+        names = template_names(folders)
     parts = []
     for template in names:
+        path = find_template(folders, template)
         try:
-            parts.append(template + ":" + (folder / template).read_bytes().hex())
+            if path is None:
+                raise OSError
+            parts.append(f"{template}:{path.read_bytes().hex()}")  # what it says, not where
         except OSError:
             parts.append(template + ":missing")
     return digest(*parts)

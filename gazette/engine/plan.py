@@ -22,6 +22,7 @@ from gazette.errors import GazetteError
 from gazette.model import Site
 from gazette.stages.assets import front_matter_line
 from gazette.stages.config import Config
+from gazette.themes import TEMPLATES
 
 
 @dataclass
@@ -50,26 +51,30 @@ def structure(site: Site) -> str:
     )
 
 
-def template_files(folder: Path) -> str:
-    """A digest of every file in templates/ (names and bytes)."""
+def template_files(folders: tuple[Path, ...]) -> str:
+    """A digest of every file in the template folders (the site's templates/ and the
+    theme's: names and bytes), so an edit to either renders again the pages it shows in."""
     parts = []
-    if folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            data = path.read_bytes()
-            _check_utf8(data, path)
-            parts.append(path.relative_to(folder).as_posix())
-            parts.append(bytes_digest(data))
+    for number, folder in enumerate(folders):
+        if folder.is_dir():
+            parts.append(f"folder {number}")
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                data = path.read_bytes()
+                _check_utf8(data, path, folder)
+                parts.append(path.relative_to(folder).as_posix())
+                parts.append(bytes_digest(data))
     return digest(*parts)
 
 
-def _check_utf8(data: bytes, path: Path) -> None:
+def _check_utf8(data: bytes, path: Path, folder: Path) -> None:
     """Jinja reads templates as UTF-8: say which file is not, before any page renders."""
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        shown = f"templates/{path.relative_to(folder).as_posix()}"
         raise GazetteError(
             f"template is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-            file=f"{path.parent.name}/{path.name}" if path.parent.name == "templates" else path,
+            file=path if folder == TEMPLATES else shown,
             line=data.count(b"\n", 0, exc.start) + 1,
             hint="save it as UTF-8 in your editor",
         ) from None
@@ -94,13 +99,13 @@ def missing_templates(site: Site, env: jinja2.Environment, config: Config) -> li
 
 
 def template_digests(
-    state: State, env: jinja2.Environment, folder: Path, names: list[str], files: str
+    state: State, env: jinja2.Environment, folders: tuple[Path, ...], names: list[str], files: str
 ) -> dict[str, str]:
     """Each template's digest with all it uses. Finding what a template uses means
     parsing it, so the answer is kept while no template file changes (`files`)."""
     known_files, known = state.templates
     if known_files != files or not set(names) <= known.keys():
-        known = {name: template_digest(env, folder, name) for name in names}
+        known = {name: template_digest(env, folders, name) for name in names}
         state.templates = (files, known)
     return {name: known[name] for name in names}
 

@@ -7,9 +7,11 @@ them forever; a changed file gets a new name, so no reader sees a stale one.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gazette import themes
 from gazette.errors import GazetteError
 from gazette.model import Article
 from gazette.paths import Links, walk, walk_files
@@ -43,15 +45,22 @@ def _skip(path: Path) -> bool:
     return path.name in IGNORED_NAMES or any(part.startswith(".") for part in path.parts)
 
 
-def collect_assets(static_dir: Path, content_dir: Path, links: Links | None = None) -> Assets:
-    """`links`: the symlinks the walks may follow (`Config.links`; None: all)."""
+def collect_assets(
+    static_dirs: Sequence[Path], content_dir: Path, links: Links | None = None
+) -> Assets:
+    """`static_dirs`: laid down in order, so a later folder's file replaces an earlier
+    one's of the same path (the theme's, then the site's: `Config.static_dirs`).
+    `links`: the symlinks the walks of the site's folders may follow (None: all)."""
     assets = Assets()
-    sources: list[tuple[str, bytes]] = []
-    if static_dir.is_dir():
-        for path in walk_files(static_dir, links=links):
-            relative = path.relative_to(static_dir)
-            if not _skip(relative):
-                sources.append((relative.as_posix(), path.read_bytes()))
+    found: dict[str, bytes] = {}
+    for static_dir in static_dirs:
+        if static_dir.is_dir():
+            trusted = static_dir.is_relative_to(themes.THEME_DIR)  # the package's own files
+            for path in walk_files(static_dir, links=None if trusted else links):
+                relative = path.relative_to(static_dir)
+                if not _skip(relative):
+                    found[relative.as_posix()] = path.read_bytes()
+    sources = sorted(found.items())
     sources.append(("code.css", code_stylesheet().encode("utf-8")))
     for name, data in sources:
         target = fingerprint(name, data) if Path(name).suffix in FINGERPRINTED else name

@@ -9,7 +9,6 @@ checks on values that their types do not catch.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import difflib
 import re
 import tomllib
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from gazette import themes
 from gazette.errors import GazetteError
 from gazette.paths import Links
 from gazette.stages.config_checks import (
@@ -30,101 +30,17 @@ from gazette.stages.config_checks import (
     check_syndication,
     check_urls,
 )
-
-ENGLISH_HIJRI_MONTHS = (
-    "Muharram",
-    "Safar",
-    "Rabi' al-awwal",
-    "Rabi' al-thani",
-    "Jumada al-awwal",
-    "Jumada al-thani",
-    "Rajab",
-    "Sha'ban",
-    "Ramadan",
-    "Shawwal",
-    "Dhu al-Qa'dah",
-    "Dhu al-Hijjah",
+from gazette.stages.config_tables import (  # noqa: F401 - the settings' home for callers
+    ENGLISH_HIJRI_MONTHS,
+    BuildConfig,
+    ContentConfig,
+    FeedsConfig,
+    HijriConfig,
+    PublisherConfig,
+    SiteConfig,
+    ThemeConfig,
+    UrlsConfig,
 )
-
-
-@dataclass(frozen=True)
-class SiteConfig:
-    title: str = "Gazette"
-    tagline: str = ""
-    base_url: str = "https://example.com/"
-    language: str = "en"
-    timezone: str = "UTC"
-    per_page: int = 10
-    permalink: str = "/{section}/{slug}/"
-    weather_unit: str = "°C"
-    description: str = ""
-    date_format: str = "{weekday}, {month} {day}, {year}"
-
-
-@dataclass(frozen=True)
-class HijriConfig:
-    format: str = "{month_name} {day}, {year} H"
-    month_names: tuple[str, ...] = ENGLISH_HIJRI_MONTHS
-    digits: str = "latin"
-    # "YYYY-MM" (Hijri year and month) -> Gregorian date the month began locally.
-    month_starts: dict[str, dt.date] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class FeedsConfig:
-    entries: int = 20  # newest articles per feed
-    full_content: bool = False  # whole article body, or just the summary
-    per_section: bool = True
-    per_tag: bool = False
-    per_author: bool = False
-    # "example.com,2023": the tag: URI authority of feed and entry ids. Set it once and keep
-    # it when the site moves hosts; empty means base_url's host and the first article's year.
-    id_authority: str = ""
-
-
-@dataclass(frozen=True)
-class PublisherConfig:
-    name: str = ""  # empty: the site's title
-    logo: str = ""  # a file in static/ or content/, or an absolute URL
-    language: str = ""  # news sitemap language (ISO 639); empty: from site.language
-    twitter: str = ""  # "@handle" for twitter:site
-
-
-@dataclass(frozen=True)
-class ContentConfig:
-    # true when articles come from outside the newsroom (wire feeds, contributors):
-    # raw HTML in Markdown is then sanitized (scripts, event handlers, javascript: URLs go).
-    untrusted: bool = False
-    # folders outside the site that symlinks in content/ and static/ may lead into (a
-    # shared wire-desk folder); relative to the site folder or absolute
-    linked_folders: tuple[str, ...] = ()
-    # "ascii" transliterates headlines into Latin slugs; "unicode" keeps each script's letters.
-    slugs: str = "ascii"
-
-
-@dataclass(frozen=True)
-class UrlsConfig:
-    """Where listings and feeds live, so a site moved from Pelican or Hugo keeps its
-    URLs ('/category/{slug}.html', '/tags/{slug}/'). A listing's later pages are at
-    its folder's page/2/ ('tag/rust.html': tag/rust/page/2/)."""
-
-    section: str = "/{slug}/"
-    tag: str = "/tag/{slug}/"
-    author: str = "/author/{slug}/"
-    archive: str = "/archive/"
-    year: str = "/archive/{year}/"
-    month: str = "/archive/{year}/{month}/"
-    # {url}: the listing's folder ("" for the whole site's); {kind}: section, tag, author
-    # or all; {slug}: the term's (all for the whole site's)
-    atom: str = "/{url}atom.xml"
-    rss: str = "/{url}rss.xml"
-
-
-@dataclass(frozen=True)
-class BuildConfig:
-    # seconds one page's render may take before the build stops, naming it (as Hugo's
-    # `timeout`): a template that loops for ever must not hang the build
-    timeout: int = 30
 
 
 @dataclass(frozen=True)
@@ -138,6 +54,7 @@ class Config:
     content: ContentConfig = field(default_factory=ContentConfig)
     build: BuildConfig = field(default_factory=BuildConfig)
     urls: UrlsConfig = field(default_factory=UrlsConfig)
+    theme: ThemeConfig = field(default_factory=ThemeConfig)
     root: Path = Path(".")
     path: Path | None = None
 
@@ -158,6 +75,17 @@ class Config:
         return self.root / "static"
 
     @property
+    def template_dirs(self) -> tuple[Path, ...]:
+        """Where templates are looked up, in order: the site's own, then the theme's."""
+        return (self.templates_dir, themes.TEMPLATES)
+
+    @property
+    def static_dirs(self) -> tuple[Path, ...]:
+        """Static folders in the order they are laid down: the theme's, then the site's,
+        whose files replace the theme's of the same path."""
+        return (themes.STATIC, self.static_dir)
+
+    @property
     def links(self) -> Links:
         """The symlinks walks of content/ and static/ may follow: see `gazette.paths`."""
         shared = tuple(self.root / folder for folder in self.content.linked_folders)
@@ -172,6 +100,7 @@ _TABLES: dict[str, type] = {
     "content": ContentConfig,
     "build": BuildConfig,
     "urls": UrlsConfig,
+    "theme": ThemeConfig,
 }
 _TOP_KEYS = [*_TABLES, "sections"]
 
@@ -277,6 +206,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
         content=content,
         build=build,
         urls=urls,
+        theme=values.get("theme") or ThemeConfig(),
         root=root,
         path=path,
     )

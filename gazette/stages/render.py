@@ -22,6 +22,7 @@ from gazette.model import Archive, Article, Edition, Page, Site, Term
 from gazette.stages.config import Config
 from gazette.stages.render_limits import RenderTimeout, Watchdog, capped_range
 from gazette.stages.site import url_from
+from gazette.themes import find_template
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = (
@@ -155,7 +156,7 @@ def _no_list(obj: Term | Archive) -> None:
 
 def make_environment(config: Config) -> jinja2.Environment:
     env = SiteEnvironment(
-        loader=jinja2.FileSystemLoader(config.templates_dir),
+        loader=jinja2.FileSystemLoader(config.template_dirs),  # the site's, then the theme's
         autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -273,7 +274,7 @@ def render_page(
             f"template '{exc.name}' not found",  # the same for every page that needs it
             file=including or template_path(config, exc.name or page.template),
             line=line,
-            hint=f"create it in {config.templates_dir.name}/ or restore it from the sample site",
+            hint=f"create it in {config.templates_dir.name}/ or fix the name that asks for it",
         ) from None
     except jinja2.UndefinedError as exc:
         raise _at_failing_line(
@@ -314,7 +315,9 @@ def _at_failing_line(
 
 
 def template_path(config: Config, name: str) -> str:
-    path = config.templates_dir / name
+    """Where template `name` is read from, for messages: `templates/x.html` for the
+    site's own file, the real path of the theme's (which the site may copy to change)."""
+    path = find_template(config.template_dirs, name) or config.templates_dir / name
     try:
         return path.relative_to(config.root).as_posix()
     except ValueError:
@@ -323,13 +326,15 @@ def template_path(config: Config, name: str) -> str:
 
 def _template_frame(config: Config, tb: Any) -> tuple[str | None, int | None]:
     """The innermost template file and line in a traceback (Jinja maps them back)."""
-    templates = config.templates_dir.resolve()
+    site, *others = (folder.resolve() for folder in config.template_dirs)
     found: tuple[str | None, int | None] = (None, None)
     for frame, line in traceback.walk_tb(tb):
-        filename = Path(frame.f_code.co_filename)
         try:
-            relative = filename.resolve().relative_to(templates)
-        except (ValueError, OSError):
+            filename = Path(frame.f_code.co_filename).resolve()
+        except OSError:
             continue
-        found = (template_path(config, relative.as_posix()), line)
+        if filename.is_relative_to(site):
+            found = (template_path(config, filename.relative_to(site).as_posix()), line)
+        elif any(filename.is_relative_to(folder) for folder in others):
+            found = (filename.as_posix(), line)
     return found

@@ -1,0 +1,113 @@
+"""The tables of `config.toml`, one frozen dataclass each: their keys, types and
+defaults are the settings' whole schema (`config` reads the file against them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+ENGLISH_HIJRI_MONTHS = (
+    "Muharram",
+    "Safar",
+    "Rabi' al-awwal",
+    "Rabi' al-thani",
+    "Jumada al-awwal",
+    "Jumada al-thani",
+    "Rajab",
+    "Sha'ban",
+    "Ramadan",
+    "Shawwal",
+    "Dhu al-Qa'dah",
+    "Dhu al-Hijjah",
+)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = "Gazette"
+    tagline: str = ""
+    base_url: str = "https://example.com/"
+    language: str = "en"
+    timezone: str = "UTC"
+    per_page: int = 10
+    permalink: str = "/{section}/{slug}/"
+    weather_unit: str = "°C"
+    description: str = ""
+    date_format: str = "{weekday}, {month} {day}, {year}"
+
+
+@dataclass(frozen=True)
+class HijriConfig:
+    format: str = "{month_name} {day}, {year} H"
+    month_names: tuple[str, ...] = ENGLISH_HIJRI_MONTHS
+    digits: str = "latin"
+    # "YYYY-MM" (Hijri year and month) -> Gregorian date the month began locally.
+    month_starts: dict[str, dt.date] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FeedsConfig:
+    entries: int = 20  # newest articles per feed
+    full_content: bool = False  # whole article body, or just the summary
+    per_section: bool = True
+    per_tag: bool = False
+    per_author: bool = False
+    # "example.com,2023": the tag: URI authority of feed and entry ids. Set it once and keep
+    # it when the site moves hosts; empty means base_url's host and the first article's year.
+    id_authority: str = ""
+
+
+@dataclass(frozen=True)
+class PublisherConfig:
+    name: str = ""  # empty: the site's title
+    logo: str = ""  # a file in static/ or content/, or an absolute URL
+    language: str = ""  # news sitemap language (ISO 639); empty: from site.language
+    twitter: str = ""  # "@handle" for twitter:site
+
+
+@dataclass(frozen=True)
+class ContentConfig:
+    # true when articles come from outside the newsroom (wire feeds, contributors):
+    # raw HTML in Markdown is then sanitized (scripts, event handlers, javascript: URLs go).
+    untrusted: bool = False
+    # folders outside the site that symlinks in content/ and static/ may lead into (a
+    # shared wire-desk folder); relative to the site folder or absolute
+    linked_folders: tuple[str, ...] = ()
+    # "ascii" transliterates headlines into Latin slugs; "unicode" keeps each script's letters.
+    slugs: str = "ascii"
+
+
+@dataclass(frozen=True)
+class UrlsConfig:
+    """Where listings and feeds live, so a site moved from Pelican or Hugo keeps its
+    URLs ('/category/{slug}.html', '/tags/{slug}/'). A listing's later pages are at
+    its folder's page/2/ ('tag/rust.html': tag/rust/page/2/)."""
+
+    section: str = "/{slug}/"
+    tag: str = "/tag/{slug}/"
+    author: str = "/author/{slug}/"
+    archive: str = "/archive/"
+    year: str = "/archive/{year}/"
+    month: str = "/archive/{year}/{month}/"
+    # {url}: the listing's folder ("" for the whole site's); {kind}: section, tag, author
+    # or all; {slug}: the term's (all for the whole site's)
+    atom: str = "/{url}atom.xml"
+    rss: str = "/{url}rss.xml"
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    # seconds one page's render may take before the build stops, naming it (as Hugo's
+    # `timeout`): a template that loops for ever must not hang the build
+    timeout: int = 30
+
+
+@dataclass(frozen=True)
+class ThemeConfig:
+    """Parts of the default theme not every site wants, each on unless switched off.
+    Templates read them as `config.theme.<name>`; Gazette computes the values anyway."""
+
+    hijri: bool = True  # the Hijri date beside the Gregorian one (pages and masthead)
+    weather: bool = True  # the day's weather (article pages and masthead)
+    placeholder_image: bool = True  # the "No Image" box on an article without an image
+    reading_time: bool = True  # "4 min read" under a story
