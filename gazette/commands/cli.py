@@ -114,6 +114,10 @@ def make_parser() -> argparse.ArgumentParser:
         help="poll for changes instead of OS events (network mounts, containers)",
     )
 
+    from gazette.commands.importing import add_parser as add_import_parser
+
+    _common(add_import_parser(commands))
+
     parser.epilog = "commands and their options:\n\n" + "\n".join(
         "  " + sub.format_help().replace("\n", "\n  ") for sub in commands.choices.values()
     )
@@ -175,11 +179,18 @@ def run_serve(args: argparse.Namespace) -> int:
     )
 
 
+def run_import(args: argparse.Namespace) -> int:
+    from gazette.commands.importing import run_import as run
+
+    return run(args)
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "build": run_build,
     "new": run_new,
     "check": run_check,
     "serve": run_serve,
+    "import": run_import,
 }
 
 
