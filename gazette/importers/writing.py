@@ -76,6 +76,14 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
+def _flow_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    """Lists on one line (`tags: [a, b]`), as Gazette's README writes them."""
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+
+
+_Dumper.add_representer(list, _flow_list)
+
+
 def front_matter(item: Item, image: str | None) -> dict[str, Any]:
     """The item's keys in Gazette's order; extra keys last, never dropped."""
     meta: dict[str, Any] = {"title": item.title}
@@ -151,7 +159,7 @@ def render(item: Item, site: Site) -> str:
         Dumper=_Dumper,
         allow_unicode=True,
         sort_keys=False,
-        default_flow_style=None,
+        default_flow_style=False,
         width=1000,
     )
     return f"---\n{front}---\n\n{body.strip()}\n"
