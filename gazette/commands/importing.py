@@ -45,7 +45,10 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     parser.add_argument("kind", choices=KINDS, metavar="KIND", help=", ".join(KINDS))
     parser.add_argument(
-        "source", type=Path, help="the WordPress export (.xml), or the site or content folder"
+        "source",
+        type=Path,
+        metavar="SOURCE",
+        help="the WordPress export (.xml), or the site or content folder",
     )
     parser.add_argument(
         "--into",
