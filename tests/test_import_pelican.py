@@ -105,3 +105,17 @@ def test_a_missing_folder_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixt
     run = run_import(capsys, site, "pelican", str(tmp_path / "gone"))
     assert run.code == 1 and "gone: Pelican folder not found" in run.err
     assert not (site / "content").exists()
+
+
+def test_into_a_folder_of_content_the_articles_name_their_section(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = new_site(tmp_path / "site")
+    into = site / "content" / "archive"
+    run = run_import(capsys, site, "pelican", str(SOURCE), "--into", str(into))
+    assert run.code == 0, run.err
+    tea, body = front(into / "news" / "tea-garden-wages.md")
+    assert tea["section"] == "news"  # the folder alone would make it 'archive'
+    # the article is at /news/tea-garden-wages/, its picture in output/archive/news/...
+    assert "![Tea pickers on a slope](../../archive/news/tea-garden-wages/tea-pickers.png)" in body
+    assert "content/archive/pages/: pages are pages only in content/pages/" in run.out

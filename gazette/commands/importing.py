@@ -13,7 +13,7 @@ from pathlib import Path
 from gazette.errors import GazetteError
 from gazette.importers.common import Import, Options
 from gazette.importers.writing import Report, Site, write_import
-from gazette.stages.config import load_config
+from gazette.stages.config import Config, load_config
 
 KINDS = ("wordpress", "pelican", "jekyll", "hugo")
 Reader = Callable[[Path, Options], Import]
@@ -87,5 +87,14 @@ def import_archive(
     if kind != "wordpress" and uploads is not None:
         raise GazetteError("--uploads is for WordPress exports only", file=uploads)
     found = _reader(kind)(source, Options(slug_style=config.content.slugs, uploads=uploads))
-    site = Site(config.site.permalink, config.tz, tuple(config.sections))
-    return write_import(found, into or config.content_dir, site, f"{kind} {source}")
+    into = into or config.content_dir
+    site = Site(config.site.permalink, config.tz, tuple(config.sections), _inside(into, config))
+    return write_import(found, into, site, f"{kind} {source}")
+
+
+def _inside(into: Path, config: Config) -> str:
+    """`into` relative to content/: '' for content/ itself or a folder outside it."""
+    try:
+        return into.resolve().relative_to(config.content_dir.resolve()).as_posix().strip(".")
+    except ValueError:
+        return ""

@@ -26,6 +26,9 @@ class Site:
     permalink: str = "/{section}/{slug}/"
     tz: dt.tzinfo = dt.UTC
     sections: tuple[str, ...] = ()  # [sections] of config.toml; empty: any folder is one
+    # Where the import goes inside content/ ('' for content/ itself, or for a folder
+    # elsewhere that will become content/): its articles then say their section.
+    prefix: str = ""
 
 
 @dataclass
@@ -84,7 +87,7 @@ def _flow_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
 _Dumper.add_representer(list, _flow_list)
 
 
-def front_matter(item: Item, image: str | None) -> dict[str, Any]:
+def front_matter(item: Item, image: str | None, site: Site) -> dict[str, Any]:
     """The item's keys in Gazette's order; extra keys last, never dropped."""
     meta: dict[str, Any] = {"title": item.title}
     if item.date is not None:
@@ -96,6 +99,7 @@ def front_matter(item: Item, image: str | None) -> dict[str, Any]:
         if len(item.authors) > 1:
             meta["authors"] = list(item.authors)
     optional = {
+        "section": item.section if site.prefix and item.kind != PAGE else None,
         "tags": list(item.tags),
         "summary": item.summary,
         "draft": True if item.draft else None,
@@ -149,13 +153,13 @@ def render(item: Item, site: Site) -> str:
     page_dir = page_dir if page_dir.endswith("/") or not page_dir else posixpath.dirname(page_dir)
     body, image = item.body, item.image
     for attachment in item.files:
-        copied = file_folder(item) / attachment.name
+        copied = PurePosixPath(site.prefix) / file_folder(item) / attachment.name
         link = posixpath.relpath(copied.as_posix(), page_dir or ".")
         body = body.replace(attachment.token, link)
         if image == attachment.token:
             image = f"{item.slug}/{attachment.name}"
     front = yaml.dump(
-        front_matter(item, image),
+        front_matter(item, image, site),
         Dumper=_Dumper,
         allow_unicode=True,
         sort_keys=False,
@@ -188,6 +192,9 @@ def write_import(found: Import, into: Path, site: Site, source: str) -> Report:
             report.articles += 1
             sections.setdefault(item.section, None)
         report.drafts += item.draft
+    if site.prefix and report.pages:
+        folder = f"content/{site.prefix}/pages/"
+        report.notes.append(Skipped(folder, "pages are pages only in content/pages/: move them"))
     if site.sections:
         report.new_sections = [name for name in sections if name not in site.sections]
     return report
