@@ -72,6 +72,13 @@ def _label(section: str) -> str:
     return section.replace("-", " ").title()
 
 
+# Gazette's front matter fields, and those it is gaining (authors, aliases, guid, url).
+RESERVED = frozenset(
+    "title date updated hijri weather source dateline section tags author authors image "
+    "image_alt caption summary slug draft url aliases guid".split()
+)
+
+
 class _Dumper(yaml.SafeDumper):
     """No anchors: Gazette refuses YAML aliases in front matter."""
 
@@ -113,7 +120,9 @@ def front_matter(item: Item, image: str | None, site: Site) -> dict[str, Any]:
     }
     meta.update({key: value for key, value in optional.items() if value not in (None, "", [])})
     for key, value in item.extra.items():
-        meta.setdefault(key, value)
+        # A source's own 'source:' or 'weather:' means something else than Gazette's
+        # field of that name (and may not have its type): kept under another name.
+        meta.setdefault(f"original_{key}" if key in RESERVED else key, value)
     return meta
 
 
