@@ -33,13 +33,17 @@ def _number(value: float) -> str:
 
 @dataclass
 class Article:
-    """One Markdown file, validated; `html` and `url` are filled by later stages."""
+    """One Markdown file, validated; `html` and `url` are filled by later stages.
+
+    A `kind="page"` file (About, Privacy: `content/pages/` or `kind: page`) is an
+    Article too, so it is read, converted and kept as stories are; it may have no
+    date (and so no Hijri date), is in no section, and is never listed or syndicated."""
 
     path: str  # relative to content/, POSIX separators
     title: str
-    date: dt.datetime  # timezone-aware, in the site's timezone
-    hijri: HijriDate
-    section: str
+    date: dt.datetime | None  # timezone-aware, in the site's timezone; None: an undated page
+    hijri: HijriDate | None
+    section: str  # "" for a page
     slug: str
     body: str
     body_line: int = 1
@@ -56,6 +60,11 @@ class Article:
     draft: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     slug_given: bool = False  # set by 'slug:' in front matter, so never changed to be unique
+    kind: str = "article"  # or "page"
+    aliases: tuple[str, ...] = ()  # old site-relative URLs ("2013/01/old/") redirected here
+    guid: str | None = None  # the feed entry id it had before the move, kept by feeds
+    permalink: str | None = None  # a page's own `url:` (site-relative), else /<slug>/
+    template: str | None = None  # a page's own template, else page.html
     html: str = ""
     toc: str = ""
     url: str = ""  # site-relative, no leading slash: "world/kim-visits-vladivostok/"
@@ -72,7 +81,8 @@ class Article:
         return max(1, round(self.words / 200))
 
     @property
-    def modified(self) -> dt.datetime:
+    def modified(self) -> dt.datetime | None:
+        """None only for a page with neither date nor updated."""
         return self.updated or self.date
 
 
@@ -205,6 +215,7 @@ class Site:
     months: list[Archive]
     pages: list[Page]
     related: list[list[Article]] = field(default_factory=list)  # each article's, in order
+    documents: list[Article] = field(default_factory=list)  # the kind "page" files, by URL
 
     @property
     def edition(self) -> Edition | None:

@@ -208,14 +208,14 @@ def test_hostile_text_keeps_feeds_well_formed() -> None:
         html="<p>Body &amp; more</p>",
         date=dt.datetime(2023, 9, 1, 12, tzinfo=DHAKA),
     )
-    for feed in _both(FeedSpec("Test & <friends>", "", "", None, [article])):
+    for feed in _both(FeedSpec("Test & <friends>", "", None, [article])):
         assert not feed.bozo, feed.get("bozo_exception")
         assert feed.entries[0].title == 'Bell rings "</script>" & <b>x</b> ২০২৩ عربي'
         assert feed.feed.title == "Test & <friends>"
 
 
 def test_empty_feed_is_valid() -> None:
-    for feed in _both(FeedSpec("Empty", "", "", None, [])):
+    for feed in _both(FeedSpec("Empty", "", None, [])):
         assert not feed.bozo, feed.get("bozo_exception")
         assert feed.entries == []
 

@@ -15,7 +15,7 @@ def _page_source(page: Page) -> tuple[str | None, str]:
     """(the file to name, what it is) for a page."""
     article = page.context.get("article")
     if isinstance(article, Article):
-        return f"content/{article.path}", f"the article 'content/{article.path}'"
+        return f"content/{article.path}", f"the {article.kind} 'content/{article.path}'"
     kind = page.template.removesuffix(".html").replace("_", " ")
     return None, f"the {kind} page '{page.title}'"
 
@@ -26,14 +26,17 @@ def _file_source(path: str, assets: Assets) -> tuple[str | None, str]:
     return None, f"the static file '{path}'"
 
 
-def output_collisions(pages: list[Page], assets: Assets, machine: list[str]) -> list[GazetteError]:
+def output_collisions(
+    pages: list[Page], assets: Assets, machine: list[tuple[str, str | None, str]]
+) -> list[GazetteError]:
     """An error for each path two outputs claim (an article on a section's URL, a
-    content file on a feed's), and each file another output needs as a folder;
-    `machine` are the feeds' and sitemaps' paths."""
+    content file on a feed's, an alias on a page), and each file another output needs
+    as a folder; `machine` are the feeds', sitemaps' and aliases' paths, each with the
+    file to name and what it is (`machine_paths`)."""
     owner: dict[str, tuple[str | None, str]] = {}
     errors: list[GazetteError] = []
     claims = [(page.output_path, _page_source(page)) for page in pages]
-    claims += [(path, (None, f"the feed or sitemap '{path}'")) for path in machine]
+    claims += [(path, (file, what)) for path, file, what in machine]
     claims += [(file.path, _file_source(file.path, assets)) for file in assets.files]
     for path, source in claims:
         first = owner.setdefault(path, source)
@@ -62,5 +65,6 @@ def _clash(
     return GazetteError(
         message,
         file=where,
-        hint="rename one of them, give the article another 'slug:', or change permalink",
+        hint="rename one of them, give the article another 'slug:', change permalink, "
+        "or remove the alias",
     )

@@ -35,7 +35,13 @@ from gazette.engine.cache import TEXTS, TextStore
 from gazette.engine.clock import build_now, source_date_epoch
 from gazette.engine.collisions import output_collisions
 from gazette.engine.inputs import PageInputs
-from gazette.engine.plan import Plan, plan_pages, template_digests, template_files
+from gazette.engine.plan import (
+    Plan,
+    missing_templates,
+    plan_pages,
+    template_digests,
+    template_files,
+)
 from gazette.engine.sources import Unsettled, update_sources, with_texts
 from gazette.engine.state import State, View, freeze, thaw
 from gazette.engine.workers import Workers
@@ -47,7 +53,7 @@ from gazette.model import Article, Page, Site
 from gazette.stages.assets import Assets, OutputFile, collect_assets, image_problems
 from gazette.stages.config import Config, load_config
 from gazette.stages.render import make_environment, render_page, shared_context
-from gazette.stages.site import build_site, select_articles
+from gazette.stages.site import build_site, select_articles, select_documents
 
 PARALLEL_MIN_PAGES = 400  # fewer pages than this render faster without forking workers
 
@@ -57,6 +63,7 @@ class Inputs:
     """Everything the site is made of, as one look at its files found it."""
 
     articles: list[Article]  # the published ones (drafts too when previewing), newest first
+    documents: list[Article]  # the published pages (About, Privacy), by path
     assets: Assets
     settings: str  # digest of the config and Gazette's code
     templates: str  # digest of every file in templates/
@@ -147,11 +154,9 @@ class Engine:
             view.pending |= changes.dirty
         self.mark("read and parse (+ Markdown in workers)")
         now = self.now or build_now(config.tz)
-        articles = select_articles(
-            (s.article for s in state.sources.values()),
-            include_drafts=self.include_drafts,
-            now=now,
-        )
+        read = [s.article for s in state.sources.values()]
+        articles = select_articles(read, include_drafts=self.include_drafts, now=now)
+        documents = select_documents(read, include_drafts=self.include_drafts, now=now)
         assets = collect_assets(config.static_dir, config.content_dir, config.links)
         errors = changes.errors
         if not errors or keep_going:
@@ -163,9 +168,10 @@ class Engine:
             collect += errors
         elif errors:  # every content problem at once
             raise GazetteError.collect(errors)
-        sources = digest(*[a.path + ":" + state.sources[a.path].digest for a in articles])
+        published = [*articles, *documents]
+        sources = digest(*[a.path + ":" + state.sources[a.path].digest for a in published])
         everything = self._digest(settings, templates, sources, assets)
-        inputs = Inputs(articles, assets, settings, templates, sources, everything)
+        inputs = Inputs(articles, documents, assets, settings, templates, sources, everything)
         self.mark("assets and inputs")
         return inputs
 
@@ -236,12 +242,13 @@ class Engine:
         state = self.load()
         config = self.config
         related_key, related = self._related(state, inputs.articles)
-        site = build_site(inputs.articles, config, related)
+        site = build_site(inputs.articles, config, related, inputs.documents)
         if related is None:
             at = {id(article): n for n, article in enumerate(inputs.articles)}
             state.related = (related_key, [[at[id(a)] for a in row] for row in site.related])
         self.mark("site model")
         nav = [(s.slug, s.name, s.url) for s in site.sections]
+        nav += [(d.title, d.url) for d in site.documents]  # the footer's links
         urls = inputs.assets.urls
         shared_digest = digest(
             state.settings, str(self.include_drafts), repr(sorted(urls.items())),
@@ -250,6 +257,9 @@ class Engine:
         page_inputs = PageInputs({p: s.digest for p, s in state.sources.items()}, shared_digest)
         names = sorted({page.template for page in site.pages})
         env = self.environment()
+        missing = missing_templates(site, env, config)
+        if missing:
+            raise GazetteError.collect(missing)
         folder = config.templates_dir
         templates = template_digests(state, env, folder, names, inputs.templates)
         plan = plan_pages(site, page_inputs, templates, previous, present)

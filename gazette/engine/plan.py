@@ -20,6 +20,8 @@ from gazette.engine.inputs import PageInputs, template_digest
 from gazette.engine.state import State, View
 from gazette.errors import GazetteError
 from gazette.model import Site
+from gazette.stages.assets import front_matter_line
+from gazette.stages.config import Config
 
 
 @dataclass
@@ -42,6 +44,8 @@ def structure(site: Site) -> str:
                 (a.path, a.url, a.date, a.section, a.slug, a.tags, a.author, a.draft, a.updated)
                 for a in site.articles
             ]
+            + [(a.path, a.url, a.title, a.template, a.aliases) for a in site.documents]
+            + [(a.path, a.aliases) for a in site.articles if a.aliases]
         )
     )
 
@@ -69,6 +73,24 @@ def _check_utf8(data: bytes, path: Path) -> None:
             line=data.count(b"\n", 0, exc.start) + 1,
             hint="save it as UTF-8 in your editor",
         ) from None
+
+
+def missing_templates(site: Site, env: jinja2.Environment, config: Config) -> list[GazetteError]:
+    """An error at each 'template:' line naming a template that does not exist."""
+    chosen = [a for a in [*site.articles, *site.documents] if a.template]
+    if not chosen:
+        return []
+    known = set(env.list_templates())
+    return [
+        GazetteError(
+            f"template '{article.template}' not found",
+            file=f"content/{article.path}",
+            line=front_matter_line(config, article, "template"),
+            hint="create it in templates/, or remove 'template:' to use the default one",
+        )
+        for article in chosen
+        if article.template not in known
+    ]
 
 
 def template_digests(

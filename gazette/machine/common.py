@@ -17,6 +17,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from gazette.model import Article, Site, Term
 from gazette.stages.config import Config
 from gazette.stages.markup import opening_text
+from gazette.stages.site import listing_folder, url_from
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -122,18 +123,11 @@ class FeedSpec:
     """One feed of the site: all articles, or one section's, tag's or author's."""
 
     title: str
-    url: str  # site-relative folder the feed files live in: "" or "world/"
-    page_url: str  # the HTML page the feed mirrors
+    page_url: str  # the HTML page the feed mirrors ("" for the whole site's)
     term: Term | None
     articles: list[Article]
-
-    @property
-    def atom_url(self) -> str:
-        return self.url + "atom.xml"
-
-    @property
-    def rss_url(self) -> str:
-        return self.url + "rss.xml"
+    atom_url: str = "atom.xml"  # site-relative, from [urls] atom and rss
+    rss_url: str = "rss.xml"
 
     @property
     def key(self) -> str:
@@ -143,8 +137,20 @@ class FeedSpec:
 
 def feed_specs(site: Site, config: Config) -> list[FeedSpec]:
     """Every feed config asks for: the site's, then sections, tags and authors."""
-    count = config.feeds.entries
-    specs = [FeedSpec(config.site.title, "", "", None, site.articles[:count])]
+    count, urls = config.feeds.entries, config.urls
+
+    def spec(title: str, term: Term | None, articles: list[Article]) -> FeedSpec:
+        page = term.url if term else ""
+        where = {
+            "url": listing_folder(page),
+            "kind": term.kind if term else "all",
+            "slug": term.slug if term else "all",
+        }
+        return FeedSpec(
+            title, page, term, articles, url_from(urls.atom, **where), url_from(urls.rss, **where)
+        )
+
+    specs = [spec(config.site.title, None, site.articles[:count])]
     chosen: list[Term] = []
     if config.feeds.per_section:
         chosen += site.sections
@@ -153,13 +159,5 @@ def feed_specs(site: Site, config: Config) -> list[FeedSpec]:
     if config.feeds.per_author:
         chosen += site.authors
     for term in chosen:
-        specs.append(
-            FeedSpec(
-                f"{term.name} | {config.site.title}",
-                term.url,
-                term.url,
-                term,
-                term.articles[:count],
-            )
-        )
+        specs.append(spec(f"{term.name} | {config.site.title}", term, term.articles[:count]))
     return specs

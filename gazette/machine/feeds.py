@@ -88,12 +88,18 @@ def atom_feed(spec: FeedSpec, config: Config, authority: str, terms: FeedTerms) 
     return feed
 
 
+def entry_id(article: Article, authority: str) -> str:
+    """The id readers know a story by: the one it had before a move (`guid:`), so an
+    imported archive does not come back as new, else a tag: URI of its URL."""
+    return article.guid or tag_uri(authority, article.url)
+
+
 def _atom_entry(
     feed: ET.Element, article: Article, config: Config, authority: str, terms: FeedTerms
 ) -> None:
     url = absolute(config, article.url)
     entry = sub(feed, "entry")
-    sub(entry, "id", tag_uri(authority, article.url))
+    sub(entry, "id", entry_id(article, authority))
     sub(entry, "title", article.title, type="text")
     sub(entry, "link", rel="alternate", type="text/html", href=url)
     sub(entry, "published", timestamp(article.date))
@@ -146,7 +152,7 @@ def rss_feed(spec: FeedSpec, config: Config, authority: str, terms: FeedTerms) -
         item = sub(channel, "item")
         sub(item, "title", article.title)
         sub(item, "link", url)
-        sub(item, "guid", tag_uri(authority, article.url), isPermaLink="false")
+        sub(item, "guid", entry_id(article, authority), isPermaLink="false")
         sub(item, "pubDate", rfc822(article.date))
         if article.author:
             sub(item, "dc:creator", article.author)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from gazette.machine.common import feed_specs, id_authority, xml_bytes
 from gazette.machine.feeds import feed_files
+from gazette.machine.redirects import REDIRECTS, redirect_files, site_aliases
 from gazette.machine.sitemaps import (
     NEWS_SITEMAP,
     ROBOTS,
@@ -40,11 +41,18 @@ def annotate_pages(
     annotate(shown, config, resolve_publisher(config, assets), feed_specs(site, config))
 
 
-def machine_paths(site: Site, config: Config) -> list[str]:
-    """Where `machine_files` writes its feeds and sitemaps (robots.txt aside: a site's
-    own wins), so a content file on one of them is found before anything is made."""
+def machine_paths(site: Site, config: Config) -> list[tuple[str, str | None, str]]:
+    """Where `machine_files` writes (robots.txt and _redirects aside: a site's own wins),
+    each with the file to name and what it is, so that a content file or a page on one
+    of them is found before anything is made."""
     paths = [path for spec in feed_specs(site, config) for path in (spec.atom_url, spec.rss_url)]
-    return [*paths, SITEMAP, NEWS_SITEMAP]
+    found = [(path, None, f"the feed or sitemap '{path}'") for path in paths]
+    found += [(path, None, f"the sitemap '{path}'") for path in (SITEMAP, NEWS_SITEMAP)]
+    for alias in site_aliases(site):
+        if alias.file is not None:
+            source = f"content/{alias.target.path}"
+            found.append((alias.file, source, f"the alias '/{alias.url}' of '{source}'"))
+    return found
 
 
 def machine_files(
@@ -70,4 +78,6 @@ def machine_files(
     files.append(OutputFile(NEWS_SITEMAP, xml_bytes(news)))
     if ROBOTS not in assets.content_files:  # a site's own robots.txt wins
         files.append(OutputFile(ROBOTS, robots_txt(config).encode("utf-8")))
+    redirects = redirect_files(site, config)
+    files += [f for f in redirects if f.path != REDIRECTS or f.path not in assets.content_files]
     return files

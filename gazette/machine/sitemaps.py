@@ -44,7 +44,8 @@ def sitemap_entries(site: Site, config: Config) -> list[Entry]:
     for page in site.pages:
         if page.url in NOT_INDEXED:
             continue
-        lastmod = overall if page.url in ("", "archive/") else page_lastmod(page)
+        whole = page.url == "" or page.template == "archive_index.html"
+        lastmod = overall if whole else page_lastmod(page)
         entries.append((absolute(config, page.url), lastmod))
     return entries
 

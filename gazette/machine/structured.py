@@ -94,8 +94,9 @@ class PageMeta:
 
     @property
     def article(self) -> Article | None:
+        """The story a page shows; None on listings and on pages (About, Privacy)."""
         article = self.page.context.get("article")
-        return article if isinstance(article, Article) else None
+        return article if isinstance(article, Article) and article.kind == "article" else None
 
     @cached_property
     def canonical(self) -> str | None:
@@ -194,7 +195,7 @@ class PageMeta:
 
 def annotate(site: Site, config: Config, publisher: Publisher, specs: list[FeedSpec]) -> None:
     """Give every page its `meta` (templates/meta.html prints it)."""
-    by_url = {spec.url: spec for spec in specs if spec.term is not None}
+    by_url = {spec.page_url: spec for spec in specs if spec.term is not None}
     site_feeds = [spec for spec in specs if spec.term is None]
     for page in site.pages:
         feeds = list(site_feeds)

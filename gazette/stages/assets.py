@@ -81,7 +81,7 @@ def image_problems(
                 GazetteError(
                     f"image '{image}' does not exist",
                     file=f"content/{article.path}",
-                    line=_front_matter_line(config, article, "image"),
+                    line=front_matter_line(config, article, "image"),
                     hint="put the image file beside the article (or under content/) "
                     "and check the name",
                 )
@@ -89,7 +89,7 @@ def image_problems(
     return errors
 
 
-def _front_matter_line(config: Config, article: Article, key: str) -> int | None:
+def front_matter_line(config: Config, article: Article, key: str) -> int | None:
     path = config.content_dir / article.path
     for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
         if line.startswith(f"{key}:"):

@@ -28,6 +28,7 @@ from gazette.stages.config_checks import (
     check_hijri,
     check_site,
     check_syndication,
+    check_urls,
 )
 
 ENGLISH_HIJRI_MONTHS = (
@@ -102,6 +103,24 @@ class ContentConfig:
 
 
 @dataclass(frozen=True)
+class UrlsConfig:
+    """Where listings and feeds live, so a site moved from Pelican or Hugo keeps its
+    URLs ('/category/{slug}.html', '/tags/{slug}/'). A listing's later pages are at
+    its folder's page/2/ ('tag/rust.html': tag/rust/page/2/)."""
+
+    section: str = "/{slug}/"
+    tag: str = "/tag/{slug}/"
+    author: str = "/author/{slug}/"
+    archive: str = "/archive/"
+    year: str = "/archive/{year}/"
+    month: str = "/archive/{year}/{month}/"
+    # {url}: the listing's folder ("" for the whole site's); {kind}: section, tag, author
+    # or all; {slug}: the term's (all for the whole site's)
+    atom: str = "/{url}atom.xml"
+    rss: str = "/{url}rss.xml"
+
+
+@dataclass(frozen=True)
 class BuildConfig:
     # seconds one page's render may take before the build stops, naming it (as Hugo's
     # `timeout`): a template that loops for ever must not hang the build
@@ -118,6 +137,7 @@ class Config:
     sections: dict[str, str] = field(default_factory=dict)
     content: ContentConfig = field(default_factory=ContentConfig)
     build: BuildConfig = field(default_factory=BuildConfig)
+    urls: UrlsConfig = field(default_factory=UrlsConfig)
     root: Path = Path(".")
     path: Path | None = None
 
@@ -151,6 +171,7 @@ _TABLES: dict[str, type] = {
     "publisher": PublisherConfig,
     "content": ContentConfig,
     "build": BuildConfig,
+    "urls": UrlsConfig,
 }
 _TOP_KEYS = [*_TABLES, "sections"]
 
@@ -238,6 +259,8 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
     publisher = values.get("publisher") or PublisherConfig()
     check_syndication(feeds, publisher, news_language(site, publisher), problem)
     check_content(content, problem)
+    urls = values.get("urls") or UrlsConfig()
+    check_urls(urls, problem)
     build = values.get("build") or BuildConfig()
     if build.timeout < 1:
         problem("build.timeout must be at least 1 (seconds)", "build.timeout")
@@ -253,6 +276,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
         sections=sections,
         content=content,
         build=build,
+        urls=urls,
         root=root,
         path=path,
     )

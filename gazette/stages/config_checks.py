@@ -71,22 +71,27 @@ PERMALINK_HINT = (
 )
 
 
-def permalink_problem(pattern: str) -> str | None:
-    """What is wrong with a permalink pattern, if anything: every article page must land
-    on a file of its own inside output/ (a folder's index.html, or a .html file)."""
+def permalink_problem(
+    pattern: str,
+    placeholders: tuple[str, ...] = PLACEHOLDERS,
+    required: str | None = "slug",
+    ends: tuple[str, ...] = ("/", ".html"),
+) -> str | None:
+    """What is wrong with a URL pattern, if anything: every page it makes must land on
+    a file of its own inside output/ (a folder's index.html, or a .html file)."""
     try:
         parts = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(pattern)]
     except ValueError as exc:
         return f"is not a valid pattern ({exc}): check its braces"
     fields = [name for name, _, _ in parts if name is not None]
     specs = [(spec, conv) for name, spec, conv in parts if name is not None]
-    unknown = sorted(set(fields) - set(PLACEHOLDERS))
+    unknown = sorted(set(fields) - set(placeholders))
     if unknown:
         return f"uses unknown placeholder(s) {unknown}"
     if any(spec or conv for spec, conv in specs):
         return "has a format or conversion in a placeholder: write them plainly, like {slug}"
-    if "slug" not in fields:
-        return "must contain {slug}"
+    if required is not None and required not in fields:
+        return f"must contain {{{required}}}"
     if not pattern.startswith("/"):
         return "must start with '/'"
     if any(part in (".", "..") for part in pattern.split("/")):
@@ -95,8 +100,53 @@ def permalink_problem(pattern: str) -> str | None:
         return "has an empty part ('//') or a backslash"
     if any(ord(char) < 32 for char in pattern):
         return "has a control character (a tab, a newline, a NUL)"
-    if not (pattern.endswith("/") or pattern.endswith(".html")):
-        return "must end with '/' (a folder's index.html) or '.html'"
+    if not pattern.endswith(ends):
+        if ends == ("/", ".html"):
+            return "must end with '/' (a folder's index.html) or '.html'"
+        return "must end with " + " or ".join(f"'{end}'" for end in ends)
+    return None
+
+
+# [urls] key -> (its placeholders, the one it must have, how it may end)
+URL_PATTERNS: dict[str, tuple[tuple[str, ...], str | None, tuple[str, ...]]] = {
+    "section": (("slug",), "slug", ("/", ".html")),
+    "tag": (("slug",), "slug", ("/", ".html")),
+    "author": (("slug",), "slug", ("/", ".html")),
+    "archive": ((), None, ("/", ".html")),
+    "year": (("year",), "year", ("/", ".html")),
+    "month": (("year", "month"), "month", ("/", ".html")),
+    "atom": (("url", "kind", "slug"), None, (".xml",)),
+    "rss": (("url", "kind", "slug"), None, (".xml",)),
+}
+
+
+def check_urls(urls: object, problem: Problem) -> None:
+    for key, (placeholders, required, ends) in URL_PATTERNS.items():
+        pattern = getattr(urls, key)
+        why = permalink_problem(pattern, placeholders, required, ends)
+        if why is not None:
+            listed = ", ".join(f"{{{name}}}" for name in placeholders) or "no placeholders"
+            problem(f"urls.{key} '{pattern}' {why}", f"urls.{key}", f"it takes {listed}")
+
+
+def url_path_problem(path: str, query: bool = False) -> str | None:
+    """What is wrong with a site path ('/about/', an alias '/2013/01/old.html'), if
+    anything: it must name a file inside output/. `query`: '/?p=12' may be given."""
+    if not path.startswith("/"):
+        return "must start with '/'"
+    route, mark, rest = path.partition("?")
+    if mark and not query:
+        return "has a query ('?')"
+    if mark and not rest:
+        return "has an empty query ('?')"
+    if "#" in path:
+        return "has a fragment ('#'): a browser never sends it"
+    if any(part in (".", "..") for part in route.split("/")):
+        return "has a '.' or '..' part: it would be written outside the output folder"
+    if "//" in route or "\\" in path:
+        return "has an empty part ('//') or a backslash"
+    if any(ord(char) < 32 or char == " " for char in path):
+        return "has a space or a control character (a tab, a newline, a NUL)"
     return None
 
 

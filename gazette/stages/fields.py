@@ -12,9 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import reprlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,9 @@ from gazette.errors import GazetteError
 from gazette.hijri import HijriDate, HijriRangeError, check_override, parse_hijri, to_hijri
 from gazette.model import Article, Weather
 from gazette.slugs import make_slug
+from gazette.stages import placement
 from gazette.stages.config import Config
+from gazette.stages.front import Front, key_line, kind_of, short
 from gazette.stages.frontmatter import FrontMatter
 
 KNOWN_KEYS = {
@@ -43,9 +43,17 @@ KNOWN_KEYS = {
     "slug",
     "draft",
     "updated",
+    "kind",
+    "aliases",
+    "guid",
+    "url",
+    "template",
 }
 
-_STRING_KEYS = ("source", "dateline", "author", "image", "image_alt", "caption", "summary")
+_STRING_KEYS = (
+    "source", "dateline", "author", "image", "image_alt", "caption", "summary", "guid",
+    "template",
+)  # fmt: skip
 _EXAMPLES = {"title": "title: Kim inspects weapons in Vladivostok", "date": "date: 2023-09-23"}
 _WEATHER_HINT = "write 'weather: {condition: scattered clouds, high: 30, low: 30}'"
 _DATE_HINT = "write it as 2023-09-23 or 2023-09-23 14:30 or 2023-09-23T14:30:00+06:00"
@@ -54,24 +62,10 @@ _DATE_HINT = "write it as 2023-09-23 or 2023-09-23 14:30 or 2023-09-23T14:30:00+
 _section_slug = functools.lru_cache(maxsize=1024)(make_slug)
 
 
-@dataclass
-class _Front:
-    """One file's front matter on its way to an Article."""
-
-    meta: dict[str, Any]
-    text: str  # the YAML, to find a key's line in
-    path: str  # relative to content/
-    shown: str  # as the user would type it
-    config: Config
-    fields: dict[str, Any] = field(default_factory=dict)
-
-    def fail(self, key: str, message: str, hint: str | None = None) -> GazetteError:
-        return GazetteError(message, file=self.shown, line=_key_line(self.text, key), hint=hint)
-
-
 def to_article(front: FrontMatter, path: str, shown: str, config: Config) -> Article:
     """Check every key of one file's front matter; the first problem is raised."""
-    state = _Front({str(k): v for k, v in front.meta.items()}, front.text, path, shown, config)
+    state = Front({str(k): v for k, v in front.meta.items()}, front.text, path, shown, config)
+    state.fields["kind"] = placement.page_or_article("kind", state.meta.get("kind"), state)
     _require(state)
     for key, check in _CHECKS:
         state.fields[key] = check(key, state.fields.get(key, state.meta.get(key)), state)
@@ -85,19 +79,19 @@ def to_article(front: FrontMatter, path: str, shown: str, config: Config) -> Art
     )
 
 
-def _require(front: _Front) -> None:
+def _require(front: Front) -> None:
     """Missing keys come first: a new file lacks them before it gets any other wrong."""
-    for key in ("title", "date"):
+    for key in ("title",) if front.is_page else ("title", "date"):
         if front.meta.get(key) in (None, ""):
             raise GazetteError(
                 f"front matter is missing '{key}'",
                 file=front.shown,
-                line=_key_line(front.text, key) or 1,
+                line=key_line(front.text, key) or 1,
                 hint=f"add a line like {_EXAMPLES[key]!r} between the '---' lines",
             )
 
 
-def _title(key: str, value: Any, front: _Front) -> str:
+def _title(key: str, value: Any, front: Front) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     if not isinstance(value, str):
@@ -129,21 +123,23 @@ def _read_date(text: str) -> dt.date | str:
         return text
 
 
-def _date(key: str, value: Any, front: _Front) -> dt.datetime:
+def _date(key: str, value: Any, front: Front) -> dt.datetime | None:
+    if value is None and front.is_page:
+        return None
     if isinstance(value, str):
         value = _read_date(value)
     if not isinstance(value, dt.date):
-        raise front.fail(key, f"'{key}' is not a date: {_short(value)}", _DATE_HINT)
+        raise front.fail(key, f"'{key}' is not a date: {short(value)}", _DATE_HINT)
     if not in_range(value):  # so near the calendar's ends that times overflow
         raise front.fail(key, f"'{key}' is out of range: {value.isoformat()}", RANGE)
     return _in_zone(value, front.config.tz)
 
 
-def _updated(key: str, value: Any, front: _Front) -> dt.datetime | None:
+def _updated(key: str, value: Any, front: Front) -> dt.datetime | None:
     if value is None:
         return None
     updated, date = _date(key, value, front), front.fields.get("date")
-    if isinstance(date, dt.datetime) and updated < date:
+    if updated is not None and date is not None and updated < date:
         raise front.fail(
             key,
             f"'updated' ({updated:%Y-%m-%d %H:%M}) is earlier than 'date' ({date:%Y-%m-%d %H:%M})",
@@ -159,7 +155,9 @@ def _in_zone(value: dt.date, tz: dt.tzinfo) -> dt.datetime:
     return dt.datetime(value.year, value.month, value.day, tzinfo=tz)
 
 
-def _hijri(key: str, value: Any, front: _Front) -> HijriDate:
+def _hijri(key: str, value: Any, front: Front) -> HijriDate | None:
+    if front.fields["date"] is None:  # an undated page
+        return None
     day: dt.date = front.fields["date"].date()
     if value is None:
         try:
@@ -182,7 +180,7 @@ def _hijri(key: str, value: Any, front: _Front) -> HijriDate:
         ) from None
 
 
-def _weather(key: str, value: Any, front: _Front) -> Weather | None:
+def _weather(key: str, value: Any, front: Front) -> Weather | None:
     unit = front.config.site.weather_unit
     if value is None:
         return None
@@ -190,7 +188,7 @@ def _weather(key: str, value: Any, front: _Front) -> Weather | None:
         return Weather(condition=value, unit=unit)
     if not isinstance(value, dict):
         raise front.fail(
-            key, f"'weather' must be text or a mapping, not {_kind(value)}", _WEATHER_HINT
+            key, f"'weather' must be text or a mapping, not {kind_of(value)}", _WEATHER_HINT
         )
     unknown = set(map(str, value)) - {"condition", "high", "low"}
     if unknown:
@@ -206,25 +204,25 @@ def _weather(key: str, value: Any, front: _Front) -> Weather | None:
     return Weather(condition=condition, high=high, low=low, unit=unit)
 
 
-def _weather_figure(name: str, figure: Any, front: _Front) -> float | None:
+def _weather_figure(name: str, figure: Any, front: Front) -> float | None:
     if figure is not None and (isinstance(figure, bool) or not isinstance(figure, (int, float))):
         raise front.fail(
-            "weather", f"weather '{name}' must be a number, not {_short(figure)}", _WEATHER_HINT
+            "weather", f"weather '{name}' must be a number, not {short(figure)}", _WEATHER_HINT
         )
     return figure
 
 
-def _text(key: str, value: Any, front: _Front) -> str | None:
+def _text(key: str, value: Any, front: Front) -> str | None:
     if value is not None and not isinstance(value, (str, int, float)):
         raise front.fail(
             key,
-            f"'{key}' must be text, not {_kind(value)}",
+            f"'{key}' must be text, not {kind_of(value)}",
             f"write it on one line after '{key}:', in quotes if it has special characters",
         )
     return None if value is None else str(value)
 
 
-def _tags(key: str, value: Any, front: _Front) -> tuple[str, ...]:
+def _tags(key: str, value: Any, front: Front) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
@@ -239,7 +237,7 @@ def _tags(key: str, value: Any, front: _Front) -> tuple[str, ...]:
     return tuple(t for t in seen if t)
 
 
-def _draft(key: str, value: Any, front: _Front) -> bool:
+def _draft(key: str, value: Any, front: Front) -> bool:
     if key not in front.meta:
         return False
     if not isinstance(value, bool):
@@ -249,7 +247,11 @@ def _draft(key: str, value: Any, front: _Front) -> bool:
     return value
 
 
-def _section(key: str, value: Any, front: _Front) -> str:
+def _section(key: str, value: Any, front: Front) -> str:
+    if front.is_page:
+        if value is not None:
+            raise front.fail(key, "a page has no section", "remove 'section:' or 'kind: page'")
+        return ""
     if value is None:
         value = _section_folder(front)
     if not isinstance(value, str):
@@ -265,7 +267,7 @@ def _section(key: str, value: Any, front: _Front) -> str:
     return section
 
 
-def _section_folder(front: _Front) -> str:
+def _section_folder(front: Front) -> str:
     """An article without 'section:' is in its top folder's section."""
     if "/" not in front.path:
         raise GazetteError(
@@ -277,7 +279,7 @@ def _section_folder(front: _Front) -> str:
     return front.path.split("/")[0]
 
 
-def _check_known_section(section: str, front: _Front) -> None:
+def _check_known_section(section: str, front: Front) -> None:
     """The message names the section, not the file: a folder missing from [sections]
     gives the same error for each of its files, which the report folds into one line."""
     sections = front.config.sections
@@ -298,15 +300,18 @@ def _check_known_section(section: str, front: _Front) -> None:
     )
 
 
-def _slug(key: str, value: Any, front: _Front) -> str:
+def _slug(key: str, value: Any, front: Front) -> str:
     if value is not None and not isinstance(value, (str, int)):
         raise front.fail(key, "'slug' must be text", "write e.g. 'slug: kim-visits-vladivostok'")
     style = front.config.content.slugs
+    stem = Path(front.path).stem
+    if value is None and front.is_page:  # about.md is /about/, whatever its title
+        value = stem
     slug = make_slug(str(value if value is not None else front.fields["title"]), style)
-    return slug or make_slug(Path(front.path).stem, style) or "article"
+    return slug or make_slug(stem, style) or "article"
 
 
-def _image(key: str, value: str | None, front: _Front) -> str | None:
+def _image(key: str, value: str | None, front: Front) -> str | None:
     """Runs after `_text` made the value text; an empty 'image:' line means no image."""
     if not value:
         return None
@@ -339,7 +344,7 @@ def _image_url(image: str, article_path: str) -> str:
     return "/".join(parts)
 
 
-Check = Callable[[str, Any, _Front], Any]
+Check = Callable[[str, Any, Front], Any]
 
 # Key -> check, in the order a file's problems are looked for; keys are Article's fields.
 _CHECKS: tuple[tuple[str, Check], ...] = (
@@ -354,25 +359,7 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
     ("section", _section),
     ("slug", _slug),
     ("image", _image),
+    ("aliases", placement.aliases),
+    ("permalink", placement.permalink),
+    ("template", placement.template),
 )
-
-_REPR = reprlib.Repr()
-_REPR.maxstring = _REPR.maxother = 60
-
-
-def _short(value: Any) -> str:
-    """A value as a message can show it: YAML aliases can make a 'list' of millions."""
-    return _REPR.repr(value)
-
-
-def _kind(value: Any) -> str:
-    return {dict: "a mapping", list: "a list"}.get(type(value), type(value).__name__)
-
-
-def _key_line(front: str, key: str) -> int | None:
-    """Line number (in the whole file) of a top-level front matter key."""
-    pattern = re.compile(rf"^['\"]?{re.escape(key)}['\"]?\s*:")
-    for index, line in enumerate(front.split("\n")):
-        if pattern.match(line):
-            return index + 2
-    return None

@@ -21,6 +21,7 @@ from gazette.errors import GazetteError
 from gazette.model import Archive, Article, Edition, Page, Site, Term
 from gazette.stages.config import Config
 from gazette.stages.render_limits import RenderTimeout, Watchdog, capped_range
+from gazette.stages.site import url_from
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = (
@@ -222,6 +223,8 @@ def shared_context(site: Site, config: Config, asset_urls: dict[str, str]) -> di
         "site": config.site,
         "config": config,
         "nav": site.sections,
+        "site_pages": site.documents,  # About, Privacy...: the default theme's footer
+        "archive_url": url_from(config.urls.archive),
         "edition": site.edition,
         "assets": asset_urls,
     }

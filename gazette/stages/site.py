@@ -24,10 +24,40 @@ HOME_PER_SECTION = 4
 def select_articles(
     articles: Iterable[Article], *, include_drafts: bool, now: dt.datetime
 ) -> list[Article]:
-    """Drop drafts and future-dated articles unless previewing; newest first."""
-    chosen = [a for a in articles if include_drafts or (not a.draft and a.date <= now)]
+    """Drop drafts and future-dated articles unless previewing; newest first. Pages
+    (`kind: page`) are not articles: see `select_documents`."""
+    chosen = [
+        a
+        for a in articles
+        if a.date is not None and (include_drafts or (not a.draft and a.date <= now))
+    ]
     chosen.sort(key=lambda a: (a.date, a.path), reverse=True)
     return chosen
+
+
+def select_documents(
+    articles: Iterable[Article], *, include_drafts: bool, now: dt.datetime
+) -> list[Article]:
+    """The pages (About, Privacy) that are published, by path: a dated one waits for
+    its date as a story does."""
+    chosen = [
+        a
+        for a in articles
+        if a.kind == "page"
+        and (include_drafts or (not a.draft and (a.date is None or a.date <= now)))
+    ]
+    chosen.sort(key=lambda a: a.path)
+    return chosen
+
+
+def url_from(pattern: str, **values: str) -> str:
+    """A site-relative URL from a checked [urls] pattern ("/tag/{slug}/" -> "tag/x/")."""
+    return pattern.format(**values).lstrip("/")
+
+
+def listing_folder(url: str) -> str:
+    """Where a listing's later pages and feeds go: "tag/x/" itself, "tag/x.html" -> "tag/x/"."""
+    return url if url == "" or url.endswith("/") else url.removesuffix(".html") + "/"
 
 
 def article_url(article: Article, pattern: str) -> str:
@@ -77,13 +107,23 @@ def assign_urls(articles: list[Article], config: Config) -> None:
 
 
 def build_site(
-    articles: list[Article], config: Config, related: list[list[Article]] | None = None
+    articles: list[Article],
+    config: Config,
+    related: list[list[Article]] | None = None,
+    documents: list[Article] | None = None,
 ) -> Site:
-    """Articles (already selected and sorted newest first) into the site's pages.
-    `related`: each article's related list, when a caller knows them still to hold
-    (they depend only on the articles' paths, dates and tags, and are the slowest part)."""
+    """Articles (already selected and sorted newest first) and pages into the site's
+    pages. `related`: each article's related list, when a caller knows them still to
+    hold (they depend only on the articles' paths, dates and tags, and are the slowest
+    part). `documents`: the undated pages (`select_documents`)."""
     with _collector_paused():
-        return _build_site(articles, config, related)
+        site = _build_site(articles, config, related)
+    site.documents = documents or []
+    for document in site.documents:
+        document.url = document.permalink or f"{document.slug}/"
+        page = Page(document.url, document.template or "page.html", context={"article": document})
+        site.pages.insert(-1, page)  # before 404.html, which stays last
+    return site
 
 
 @contextmanager
@@ -106,12 +146,12 @@ def _build_site(
 ) -> Site:
     assign_urls(articles, config)
     sections = _sections(articles, config)
-    style = config.content.slugs
-    tags, tag_of = _terms(articles, "tag", "tag/", lambda a: a.tags, style)
+    style, urls = config.content.slugs, config.urls
+    tags, tag_of = _terms(articles, "tag", urls.tag, lambda a: a.tags, style)
     authors, author_of = _terms(
-        articles, "author", "author/", lambda a: [a.author] if a.author else [], style
+        articles, "author", urls.author, lambda a: [a.author] if a.author else [], style
     )
-    years, months = _archives(articles)
+    years, months = _archives(articles, config)
     per_page = config.site.per_page
 
     pages: list[Page] = [
@@ -137,7 +177,7 @@ def _build_site(
         )
     pages.append(
         Page(
-            url="archive/",
+            url=url_from(urls.archive),
             template="archive_index.html",
             title="Archive",
             context={"years": years, "months": months},
@@ -166,7 +206,7 @@ def _sections(articles: list[Article], config: Config) -> list[Term]:
             "section",
             slug,
             config.sections.get(slug) or slug.replace("-", " ").title(),
-            f"{slug}/",
+            url_from(config.urls.section, slug=slug),
             found[slug],
         )
         for slug in order
@@ -177,7 +217,7 @@ def _sections(articles: list[Article], config: Config) -> list[Term]:
 def _terms(
     articles: list[Article],
     kind: str,
-    prefix: str,
+    pattern: str,
     names: Callable[[Article], Iterable[str]],
     style: str,
 ) -> tuple[list[Term], dict[str, Term]]:
@@ -191,7 +231,7 @@ def _terms(
                 slug = term_slug(name, style)
                 term = terms.get(slug)
                 if term is None:
-                    term = terms[slug] = Term(kind, slug, name, f"{prefix}{slug}/")
+                    term = terms[slug] = Term(kind, slug, name, url_from(pattern, slug=slug))
                 spelled[name] = term
             term.articles.append(article)
     return sorted(terms.values(), key=lambda t: t.slug), spelled
@@ -203,7 +243,7 @@ def term_slug(name: str, style: str = "ascii") -> str:
     return make_slug(name, style) or "untitled"
 
 
-def _archives(articles: list[Article]) -> tuple[list[Archive], list[Archive]]:
+def _archives(articles: list[Article], config: Config) -> tuple[list[Archive], list[Archive]]:
     years: dict[int, Archive] = {}
     months: dict[tuple[int, int], Archive] = {}
     month = year = None  # the last article's, looked up again only when it changes
@@ -216,10 +256,11 @@ def _archives(articles: list[Article]) -> tuple[list[Archive], list[Archive]]:
             y, m = key
             month = months.get(key)
             if month is None:
-                month = months[key] = Archive(y, m, f"archive/{y:04d}/{m:02d}/")
+                url = url_from(config.urls.month, year=f"{y:04d}", month=f"{m:02d}")
+                month = months[key] = Archive(y, m, url)
             year = years.get(y)
             if year is None:
-                year = years[y] = Archive(y, None, f"archive/{y:04d}/")
+                year = years[y] = Archive(y, None, url_from(config.urls.year, year=f"{y:04d}"))
         month.articles.append(article)
         year.articles.append(article)
     return list(years.values()), list(months.values())
@@ -235,7 +276,8 @@ def _listing(
 ) -> list[Page]:
     """One page per `per_page` articles: url, url/page/2/, url/page/3/..."""
     total = max(1, -(-len(articles) // per_page))
-    urls = [url] + [f"{url}page/{n}/" for n in range(2, total + 1)]
+    folder = listing_folder(url)
+    urls = [url] + [f"{folder}page/{n}/" for n in range(2, total + 1)]
     pages = []
     for number, page_url in enumerate(urls, start=1):
         chunk = articles[(number - 1) * per_page : number * per_page]
@@ -271,5 +313,6 @@ def _article_pages(
             "next": newer,
             "related": its_related,
         }
-        pages.append(Page(article.url, "article.html", context=context))  # title: the article's
+        template = article.template or "article.html"
+        pages.append(Page(article.url, template, context=context))  # title: the article's
     return pages
