@@ -29,7 +29,9 @@ def select_articles(
     chosen = [
         a
         for a in articles
-        if a.date is not None and (include_drafts or (not a.draft and a.date <= now))
+        if a.kind != "page"
+        and a.date is not None
+        and (include_drafts or (not a.draft and a.date <= now))
     ]
     chosen.sort(key=lambda a: (a.date, a.path), reverse=True)
     return chosen
