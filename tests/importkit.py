@@ -130,3 +130,12 @@ def assert_old_urls_resolve(output: Path, urls: dict[str, str]) -> None:
             assert headline is not None and title in headline.get_text(), (
                 f"{old} does not lead to {title!r}"
             )
+
+
+def assert_query_redirects(output: Path, urls: dict[str, str]) -> None:
+    """An old URL with a query ('/?p=12') has no file to stand for it: `_redirects`
+    (Netlify's) sends it on with a 301 to the story's new URL."""
+    lines = (output / "_redirects").read_text(encoding="utf-8").splitlines()
+    for old, new in urls.items():
+        route, _, query = old.partition("?")
+        assert f"{route} {query} {new} 301" in lines, f"{old} is not redirected to {new}"

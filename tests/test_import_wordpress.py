@@ -11,6 +11,7 @@ from tests.importkit import (
     add_sections,
     assert_absent,
     assert_old_urls_resolve,
+    assert_query_redirects,
     assert_story,
     build,
     front,
@@ -142,6 +143,12 @@ def test_the_imported_site_builds_and_old_urls_still_work(imported: tuple[Path, 
             "/about/contact/": "Contact the newsroom",
         },
     )
+    assert_query_redirects(
+        output,
+        {"/?p=101": "/city/ferry-service-resumes/", "/?page_id=302": "/contact/"},
+    )
+    # the feed keeps WordPress's ids, so readers do not see the stories as new
+    assert "<id>https://courier.example.org/?p=101</id>" in (output / "atom.xml").read_text("utf-8")
 
 
 def test_an_import_never_replaces_a_file(
