@@ -75,6 +75,7 @@ def test_articles_pages_and_drafts_come_over(imported: tuple[Path, str]) -> None
     boats, body = front(content / "sport" / f"{BOATS_SLUG}.md")
     assert boats["date"] == "2021-01-05 09:30+06:00"
     assert boats["aliases"] == [f"/blog/2021/01/05/{BOATS_SLUG}/"]
+    assert boats["original_template"] == "photo-story"  # Pelican's, not a Gazette template
     assert "![The winning crew](boat-race.png)" in body
     road, _ = front(content / "news" / "hill-road-to-close-for-repairs.md")
     assert road["draft"] is True and road["pelican_status"] == "draft"

@@ -72,10 +72,10 @@ def _label(section: str) -> str:
     return section.replace("-", " ").title()
 
 
-# Gazette's front matter fields, and those it is gaining (authors, aliases, guid, url).
+# Gazette's front matter fields (and authors, which the import writes itself).
 RESERVED = frozenset(
     "title date updated hijri weather source dateline section tags author authors image "
-    "image_alt caption summary slug draft url aliases guid".split()
+    "image_alt caption summary slug draft url aliases guid kind template".split()
 )
 
 
