@@ -22,7 +22,9 @@ MAX_LINES = 400
 # Lowest first: a module may import from its own layer or any layer below it.
 # Base is every module at the top of the package; machine (feeds, sitemaps,
 # structured data) reads the config and the markup of stages, never the reverse.
-LAYERS = ("base", "stages", "machine", "engine", "sinks", "commands")
+# Importers sit beside the engine, not on it: test_importers_use_only_the_base checks
+# that they take nothing but base modules (errors, slugs, dates).
+LAYERS = ("base", "stages", "machine", "engine", "sinks", "importers", "commands")
 
 
 @dataclass(frozen=True)
@@ -303,6 +305,19 @@ def test_no_import_cycles() -> None:
 def test_imports_point_down_the_layers() -> None:
     problems = upward_imports(PACKAGE)
     assert not problems, _report(problems, f"imports against the layers {' < '.join(LAYERS)}")
+
+
+def test_importers_use_only_the_base() -> None:
+    """build.py import reads other tools' archives; it shares Gazette's errors, slugs and
+    dates, and nothing of the pipeline, so neither can break the other."""
+    imports, _ = read_imports(PACKAGE)
+    problems = [
+        found.where(PACKAGE)
+        for found in imports
+        if layer_of(PACKAGE, found.source) == "importers"
+        and layer_of(PACKAGE, found.target) not in ("base", "importers")
+    ]
+    assert not problems, _report(problems, "imports of the pipeline by importers")
 
 
 def test_no_module_uses_another_modules_private_names() -> None:

@@ -124,6 +124,10 @@ def make_parser() -> argparse.ArgumentParser:
         help="write no templates or static files: the site uses the packaged theme",
     )
 
+    from gazette.commands.importing import add_parser as add_import_parser
+
+    _common(add_import_parser(commands))
+
     parser.epilog = "commands and their options:\n\n" + "\n".join(
         "  " + sub.format_help().replace("\n", "\n  ") for sub in commands.choices.values()
     )
@@ -193,12 +197,19 @@ def run_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_import(args: argparse.Namespace) -> int:
+    from gazette.commands.importing import run_import as run
+
+    return run(args)
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "build": run_build,
     "new": run_new,
     "check": run_check,
     "serve": run_serve,
     "init": run_init,
+    "import": run_import,
 }
 
 
