@@ -10,8 +10,9 @@ from urllib.parse import urljoin
 import feedparser
 
 from gazette.commands.check import check_site
+from gazette.sinks.disk import DiskSink
 from gazette.stages.config import load_config
-from tests.sitekit import article, build_site_into, soup
+from tests.sitekit import article, build_site_into, make_site, soup
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
@@ -166,3 +167,39 @@ def test_url_patterns_place_listings_and_feeds(tmp_path: Path) -> None:
     feeds = [a["href"] for a in tag.select('link[rel="alternate"]')]
     assert "../feeds/rust.atom.xml" in feeds
     assert check_site(load_config(tmp_path / "config.toml")).problems == []
+
+
+BODY = """Opening paragraph.
+
+## Where the boats landed
+
+```
+print("no language named")
+```
+
+!!! warning
+    Tides were high.
+"""
+
+
+def test_markdown_options_change_every_body_on_the_next_build(tmp_path: Path) -> None:
+    """[markdown] settings reach bodies already converted: the cache is keyed by them."""
+    config = make_site(tmp_path, {"content/world/boats.md": article("Boats reach the shore", BODY)})
+    out = tmp_path / "output"
+    DiskSink(config, out, cache=True).build()
+    page = out / "world" / "boats-reach-the-shore" / "index.html"
+    before = soup(page)
+    assert before.select_one("h2 a.headerlink") is None
+    assert before.select_one(".admonition") is None
+    path = tmp_path / "config.toml"
+    path.write_text(
+        path.read_text()
+        + '\n[markdown]\nheading_links = true\nheading_link_symbol = "#"\n'
+        + 'guess_code_language = true\nextensions = ["admonition"]\n'
+    )
+    DiskSink(load_config(path), out, cache=True).build()  # the same cache of texts
+    after = soup(page)
+    link = after.select_one("h2#where-the-boats-landed a.headerlink")
+    assert link is not None and link.get_text() == "#" and link["href"] == "#where-the-boats-landed"
+    assert after.select_one(".admonition.warning .admonition-title").get_text() == "Warning"
+    assert after.select_one(".highlight span") is not None  # a language guessed, so colours

@@ -21,7 +21,7 @@ from gazette.engine.state import Source, State
 from gazette.engine.workers import Workers
 from gazette.errors import GazetteError
 from gazette.model import Article
-from gazette.stages.config import Config
+from gazette.stages.config import Config, MarkdownConfig
 from gazette.stages.content import markdown_files, read_articles
 from gazette.stages.frontmatter import read_source, split_front_matter
 from gazette.stages.markup import MarkdownRenderer, convert_article, opening_text
@@ -51,10 +51,12 @@ class Unsettled:
     unconverted: set[str] = field(default_factory=set)
 
 
-def text_key(article: Article, sanitize: bool) -> str:
-    """What an article's HTML is made from: its body, dateline, credit and the markup code."""
+def text_key(article: Article, config: Config) -> str:
+    """What an article's HTML is made from: its body, dateline, credit, the markup code
+    and the [markdown] settings."""
     parts = (MARKUP_VERSION, article.body, article.dateline or "", article.source or "")
-    return digest(*parts, "sanitized" if sanitize else "raw")
+    options = repr(config.markdown) if config.markdown != MarkdownConfig() else ""
+    return digest(*parts, "sanitized" if config.content.untrusted else "raw", options)
 
 
 def lean(article: Article, html: str) -> Article:
@@ -91,7 +93,6 @@ def _read(items: list[tuple[str, Path]]) -> list[Read]:
     whose text the store has comes back whole, the others wait for `_convert`."""
     job = _JOB
     assert job is not None
-    sanitize = job.config.content.untrusted
     read = []
     for relative, path in items:
         try:
@@ -100,7 +101,7 @@ def _read(items: list[tuple[str, Path]]) -> list[Read]:
         except FileNotFoundError:
             continue  # deleted meanwhile: the next scan sees it gone
         read.append((relative, stat_key(st), data_digest, *read_articles(job.config, [path])))
-    keys = {r[0]: text_key(r[3][0], sanitize) for r in read if r[3]}
+    keys = {r[0]: text_key(r[3][0], job.config) for r in read if r[3]}
     stored = {} if job.fresh else job.store.get_many(list(keys.values()))
     out: list[Read] = []
     for relative, stat, data_digest, articles, errors in read:
@@ -136,7 +137,7 @@ def _convert(indices: list[int]) -> list[tuple[int, str | None]]:
             continue
         full = dataclasses.replace(article, body=body)
         html, toc = convert_article(renderer, full, sanitize)
-        texts.append((text_key(full, sanitize), html, toc))  # the body as read just now
+        texts.append((text_key(full, job.config), html, toc))  # the body as read just now
         out.append((index, opening_text(html)))
     job.store.put(texts)
     return out
@@ -257,7 +258,7 @@ def _read_and_convert(
             unsettled.unconverted |= {relative for relative, *_ in waiting}
             return
         job.to_convert = [(r, config.content_dir / r, a) for r, _, _, a, _ in waiting]
-        job.renderer = MarkdownRenderer() if waiting else None
+        job.renderer = MarkdownRenderer(config.markdown) if waiting else None
         openings = dict(
             workers.map(_convert, range(len(waiting)), PARALLEL_MIN_ARTICLES, "articles")
         )
@@ -287,7 +288,8 @@ def with_texts(
             full, errors = read_articles(config, [config.content_dir / article.path])
             if errors:
                 raise errors[0]
-            found = convert_article(MarkdownRenderer(), full[0], config.content.untrusted)
+            renderer = MarkdownRenderer(config.markdown)
+            found = convert_article(renderer, full[0], config.content.untrusted)
             store.put([(key, *found)])
         out.append(dataclasses.replace(article, html=found[0], toc=found[1]))
     return out

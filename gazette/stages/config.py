@@ -26,6 +26,7 @@ from gazette.stages.config_checks import (
     Problem,
     check_content,
     check_hijri,
+    check_markdown,
     check_site,
     check_syndication,
     check_urls,
@@ -36,6 +37,7 @@ from gazette.stages.config_tables import (  # noqa: F401 - the settings' home fo
     ContentConfig,
     FeedsConfig,
     HijriConfig,
+    MarkdownConfig,
     PublisherConfig,
     SiteConfig,
     ThemeConfig,
@@ -54,6 +56,7 @@ class Config:
     content: ContentConfig = field(default_factory=ContentConfig)
     build: BuildConfig = field(default_factory=BuildConfig)
     urls: UrlsConfig = field(default_factory=UrlsConfig)
+    markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
     theme: ThemeConfig = field(default_factory=ThemeConfig)
     root: Path = Path(".")
     path: Path | None = None
@@ -100,6 +103,7 @@ _TABLES: dict[str, type] = {
     "content": ContentConfig,
     "build": BuildConfig,
     "urls": UrlsConfig,
+    "markdown": MarkdownConfig,
     "theme": ThemeConfig,
 }
 _TOP_KEYS = [*_TABLES, "sections"]
@@ -190,6 +194,8 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
     check_content(content, problem)
     urls = values.get("urls") or UrlsConfig()
     check_urls(urls, problem)
+    markdown = values.get("markdown") or MarkdownConfig()
+    check_markdown(markdown, problem)
     build = values.get("build") or BuildConfig()
     if build.timeout < 1:
         problem("build.timeout must be at least 1 (seconds)", "build.timeout")
@@ -206,6 +212,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
         content=content,
         build=build,
         urls=urls,
+        markdown=markdown,
         theme=values.get("theme") or ThemeConfig(),
         root=root,
         path=path,

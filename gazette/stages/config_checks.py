@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # config.py imports this module to run the checks
         ContentConfig,
         FeedsConfig,
         HijriConfig,
+        MarkdownConfig,
         PublisherConfig,
         SiteConfig,
     )
@@ -272,4 +273,26 @@ def check_content(content: ContentConfig, problem: Problem) -> None:
             f"content.slugs must be 'ascii' or 'unicode', not '{content.slugs}'",
             "content.slugs",
             "'ascii' transliterates headlines, 'unicode' keeps their own script",
+        )
+
+
+def check_markdown(options: MarkdownConfig, problem: Problem) -> None:
+    """Each extension named must load now, not fail on the first article."""
+    import markdown
+
+    for name in options.extensions:
+        try:
+            markdown.Markdown(extensions=[name])
+        except Exception as exc:  # noqa: BLE001 - an import or a bad extension: say which
+            problem(
+                f"Markdown extension '{name}' cannot be used ({type(exc).__name__}: {exc})",
+                "markdown.extensions",
+                "use a Python-Markdown extension's name (admonition, abbr, def_list, "
+                "md_in_html, wikilinks...) or install the package that has it",
+            )
+    if options.heading_links and not options.heading_link_symbol.strip():
+        problem(
+            "markdown.heading_link_symbol is empty: the links would not show",
+            "markdown.heading_link_symbol",
+            'write e.g. heading_link_symbol = "#"',
         )

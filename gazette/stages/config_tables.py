@@ -111,3 +111,14 @@ class ThemeConfig:
     weather: bool = True  # the day's weather (article pages and masthead)
     placeholder_image: bool = True  # the "No Image" box on an article without an image
     reading_time: bool = True  # "4 min read" under a story
+
+
+@dataclass(frozen=True)
+class MarkdownConfig:
+    """How bodies are converted; the defaults give the HTML Gazette always gave."""
+
+    heading_links: bool = False  # a link to each heading, beside it (Python-Markdown's toc)
+    heading_link_symbol: str = "¶"
+    guess_code_language: bool = False  # highlight code blocks that name no language
+    # more Python-Markdown extensions by name: "admonition", "abbr", "pymdownx.tilde"...
+    extensions: tuple[str, ...] = ()

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gazette.dates import RANGE, in_range
+from gazette.dates import RANGE, in_range, read_date, wrong_part
 from gazette.errors import GazetteError
 from gazette.hijri import HijriDate, HijriRangeError, check_override, parse_hijri, to_hijri
 from gazette.model import Article, Weather
@@ -99,37 +99,15 @@ def _title(key: str, value: Any, front: Front) -> str:
     return value
 
 
-# Dates as other generators take them (Pelican builds `2020-12-2`): month, day and
-# hour without their leading zero. ISO 8601 in full is read by fromisoformat.
-_SHORT_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
-
-
-def _read_date(text: str) -> dt.date | str:
-    """A date or time written as text, or the text when it is none."""
-    text = text.strip()
-    try:
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        pass
-    match = _SHORT_DATE.fullmatch(text)
-    if match is None:
-        return text
-    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
-    try:
-        if match.group(4) is None:
-            return dt.date(year, month, day)
-        return dt.datetime(year, month, day, hour, minute, second)
-    except ValueError:  # 2023-2-30, 25:00
-        return text
-
-
 def _date(key: str, value: Any, front: Front) -> dt.datetime | None:
     if value is None and front.is_page:
         return None
     if isinstance(value, str):
-        value = _read_date(value)
+        value = read_date(value)
     if not isinstance(value, dt.date):
-        raise front.fail(key, f"'{key}' is not a date: {short(value)}", _DATE_HINT)
+        why = wrong_part(value) if isinstance(value, str) else None
+        message = f"'{key}' is not a date: {short(value)}" + (f" ({why})" if why else "")
+        raise front.fail(key, message, _DATE_HINT)
     if not in_range(value):  # so near the calendar's ends that times overflow
         raise front.fail(key, f"'{key}' is out of range: {value.isoformat()}", RANGE)
     return _in_zone(value, front.config.tz)

@@ -16,21 +16,25 @@ from markupsafe import escape
 from pygments.formatters import HtmlFormatter
 
 from gazette.model import Article
+from gazette.stages.config_tables import MarkdownConfig
 
 CODE_CSS_CLASS = "highlight"
 _FOOTNOTES = '<div class="footnote">'
 EXTENSIONS = ["extra", "codehilite", "toc", "sane_lists"]
-EXTENSION_CONFIGS = {
-    "codehilite": {"css_class": CODE_CSS_CLASS, "guess_lang": False},
-    "toc": {"permalink": False},
-}
 
 
 class MarkdownRenderer:
     """A reusable Markdown converter; building one per article would be slow."""
 
-    def __init__(self) -> None:
-        self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    def __init__(self, options: MarkdownConfig | None = None) -> None:
+        options = options or MarkdownConfig()
+        permalink = options.heading_link_symbol if options.heading_links else False
+        configs = {
+            "codehilite": {"css_class": CODE_CSS_CLASS, "guess_lang": options.guess_code_language},
+            "toc": {"permalink": permalink},
+        }
+        extensions = [*EXTENSIONS, *(e for e in options.extensions if e not in EXTENSIONS)]
+        self._md = markdown.Markdown(extensions=extensions, extension_configs=configs)
 
     def convert(self, text: str) -> tuple[str, str]:
         """Return (body HTML, table-of-contents HTML)."""
