@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from gazette.machine.common import absolute
 from gazette.model import Article, Site, output_path
@@ -76,6 +76,11 @@ def redirect_page(alias: Alias, config: Config) -> bytes:
     ).encode()
 
 
+def _path(text: str) -> str:
+    """A `_redirects` path as hosts match it: percent-encoded, one word."""
+    return quote(text, safe="/%=&:@!$'()*+,;~")
+
+
 def redirect_files(site: Site, config: Config) -> Iterator[OutputFile]:
     """A redirect page for each alias that can have one, and `_redirects` for all."""
     aliases = site_aliases(site)
@@ -87,6 +92,6 @@ def redirect_files(site: Site, config: Config) -> Iterator[OutputFile]:
         if alias.file is not None:
             yield OutputFile(alias.file, redirect_page(alias, config))
         route, _, query = alias.url.partition("?")
-        source = prefix + route + (" " + query.replace("&", " ") if query else "")
-        lines.append(f"{source} {prefix}{alias.target.url} 301\n")
+        source = _path(prefix + route) + (" " + _path(query).replace("&", " ") if query else "")
+        lines.append(f"{source} {_path(prefix + alias.target.url)} 301\n")
     yield OutputFile(REDIRECTS, "".join(lines).encode())
