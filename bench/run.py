@@ -34,6 +34,7 @@ import argparse
 import multiprocessing
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -194,12 +195,16 @@ def main(argv: list[str] | None = None) -> int:
     texts = bodies(site)
     paired: list[tuple[float, float]] = []  # the N-process floor right after each cold build
     cold_cpu: list[float] = []
+    indexing: list[float] = []  # the search index's share of each cold build (its summary)
 
     def cold(n: int) -> float:
         nonlocal peak
         run = run_build(site, work / f"cold-{n}", args.jobs)
         peak = max(peak, run.rss)
         cold_cpu.append(run.cpu)
+        found = re.search(r"search index ([0-9.]+) s", run.summary)
+        if found:
+            indexing.append(float(found.group(1)))
         paired.append(markdown_floor(texts, jobs))
         print(f"  cold #{n + 1}: {run.seconds:.2f} s, {run.cpu:.2f} s CPU, {run.rss:.0f} MB")
         print(f"    [{run.summary}]")
@@ -266,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
 
     for label, values in results.items():
         rows.append((label, f"{median(values):.2f} s", _listed(values)))
+    if indexing:
+        rows.append(("search index, within the cold build", f"{median(indexing):.2f} s",
+                     _listed(indexing)))  # fmt: skip
     rows.append(("peak memory (max RSS of a build process)", f"{peak:.0f} MB", ""))
     rows.append(("Markdown alone, 1 process", f"{floor1:.2f} s", ""))
     floors = [seconds for seconds, _ in paired]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import gc
 import os
 import sys
@@ -42,17 +43,19 @@ from gazette.engine.plan import (
     template_digests,
     template_files,
 )
+from gazette.engine.rendering import RenderJob, pages_bytes
 from gazette.engine.sources import Unsettled, update_sources, with_texts
 from gazette.engine.state import State, View, freeze, thaw
 from gazette.engine.workers import Workers
 from gazette.errors import GazetteError
 from gazette.machine.common import feed_specs
 from gazette.machine.files import machine_files, machine_paths
+from gazette.machine.search import SearchBundle, language_of, make_records, records_key
 from gazette.machine.structured import annotate, resolve_publisher
-from gazette.model import Article, Page, Site
+from gazette.model import Article, Site
 from gazette.stages.assets import Assets, OutputFile, collect_assets, image_problems
 from gazette.stages.config import Config, load_config
-from gazette.stages.render import make_environment, render_page, shared_context
+from gazette.stages.render import gregorian, make_environment, shared_context
 from gazette.stages.site import build_site, select_articles, select_documents
 
 PARALLEL_MIN_PAGES = 400  # fewer pages than this render faster without forking workers
@@ -115,6 +118,7 @@ class Engine:
         self._env_templates = ""  # the digest of templates/ that self._env was made for
         self._config_broken = False  # the last config.toml did not load: read it again
         self.unsettled = Unsettled()  # files with problems, and those not yet converted
+        self.search: SearchBundle | None = None  # made on first use (see machine_files)
         self._last = 0.0
 
     # -- sources --------------------------------------------------------------------------
@@ -329,7 +333,32 @@ class Engine:
         config = self.config
         reference = source_date_epoch(config.tz)
         site, assets = snap.site, snap.inputs.assets
-        return machine_files(site, config, assets, reference, self.texts, sitemaps)
+        files = machine_files(site, config, assets, reference, self.texts, sitemaps)
+        if config.search.enabled:
+            files += self._search_files(snap)
+        return files
+
+    def _search_files(self, snap: Snapshot) -> list[OutputFile]:
+        """The search index, made again only when some story's file or place changed;
+        kept in the cache (a preview's, of drafts too, in a folder of its own)."""
+        if self.search is None:
+            if self.persist:
+                assert self.cache_dir is not None
+                folder = self.cache_dir / "search"
+            else:
+                self._search_scratch = tempfile.TemporaryDirectory(prefix="gazette-search-")
+                folder = Path(self._search_scratch.name)
+            folder.mkdir(parents=True, exist_ok=True)
+            self.search = SearchBundle(folder)
+        state, config, site = self.load(), self.config, snap.site
+        sources = {path: source.digest for path, source in state.sources.items()}
+        key = digest(state.settings, str(self.include_drafts), records_key(site, sources))
+
+        def date_text(article: Article) -> str:
+            return gregorian(article.date, config.site.date_format)
+
+        make = functools.partial(make_records, site, self.texts, date_text)
+        return self.search.files(key, make, language_of(config))
 
     def mark(self, what: str) -> None:
         """With GAZETTE_TIMINGS=1 in the environment, print each stage's time and memory."""
@@ -351,26 +380,3 @@ def _settings_text(config: Config) -> str:
     config.toml` and the preview's absolute path find the same cache valid."""
     path = config.path.absolute() if config.path is not None else None
     return repr(dataclasses.replace(config, root=config.root.absolute(), path=path))
-
-
-@dataclass
-class RenderJob:
-    """What rendering pages needs; forked workers inherit it instead of receiving it."""
-
-    env: Any
-    pages: list[Page]
-    shared: dict[str, Any]
-    config: Config
-    texts: Callable[[list[Article]], list[Article]]
-
-
-def pages_bytes(job: RenderJob, indices: list[int]) -> Iterator[tuple[int, bytes]]:
-    """The pages rendered, one by one; an article's own page (the one place its text is
-    shown) gets the article with its text, fetched for all of them at once."""
-    own = [(i, a) for i in indices if isinstance(a := job.pages[i].context.get("article"), Article)]
-    texts = dict(zip([i for i, _ in own], job.texts([a for _, a in own]), strict=True))
-    for index in indices:
-        page = job.pages[index]
-        if index in texts:
-            page = dataclasses.replace(page, context={**page.context, "article": texts[index]})
-        yield index, render_page(job.env, page, job.shared, job.config)

@@ -29,7 +29,6 @@ from gazette.engine import cache as disk_cache
 from gazette.engine.core import (
     PARALLEL_MIN_PAGES,
     Engine,
-    Inputs,
     RenderJob,
     Snapshot,
     pages_bytes,
@@ -50,28 +49,11 @@ from gazette.sinks.output_files import (
     survey,
 )
 from gazette.sinks.ownership import check_owned
+from gazette.sinks.result import BuildResult, result
 from gazette.stages.assets import OutputFile
 from gazette.stages.config import Config
 
 SMALL_CHANGE = 64  # see DiskSink's `patch_under`
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    articles: int
-    pages: int
-    report: WriteReport
-    seconds: float
-    rendered: int = 0  # pages rendered this time (the rest were carried over)
-    changed: tuple[str, ...] = ()  # output paths written or removed, e.g. "world/x/index.html"
-
-    def summary(self) -> str:
-        r = self.report
-        return (
-            f"Built {self.articles} articles into {self.pages} pages: "
-            f"{r.written} written, {r.unchanged} unchanged, {r.removed} removed "
-            f"in {self.seconds:.2f} s"
-        )
 
 
 @dataclass
@@ -203,7 +185,7 @@ class DiskSink:
                 if self._folders_moved:
                     self._save()  # the next look at output/ is quicker
                 report = WriteReport(0, len(record.manifest), 0)
-                return _result(inputs, record.page_count, report, 0, (), started)
+                return result(inputs, record.page_count, report, 0, (), started)
             record.inputs = ""  # until this build completes
             missing = manifest if len(manifest) != len(record.manifest) else None
             snap = engine.snapshot(inputs, record.view, missing)
@@ -219,7 +201,8 @@ class DiskSink:
         record.inputs, record.page_count = inputs.digest, len(snap.site.pages)
         self._save()
         engine.mark("cache saved")
-        return _result(inputs, record.page_count, report, rendered, changed, started)
+        search = engine.search
+        return result(inputs, record.page_count, report, rendered, changed, started, search)
 
     def _save(self) -> None:
         """Save the cache; a disk too full for it costs the next build its warm start,
@@ -383,15 +366,3 @@ def _untouched(recorded: Manifest, valid: Manifest, present: list[str]) -> bool:
     """True when output/ holds exactly what the manifest records: nothing edited,
     nothing missing, nothing added."""
     return bool(recorded) and len(recorded) == len(valid) == len(present)
-
-
-def _result(
-    inputs: Inputs,
-    pages: int,
-    report: WriteReport,
-    rendered: int,
-    changed: tuple[str, ...],
-    started: float,
-) -> BuildResult:
-    seconds = time.perf_counter() - started
-    return BuildResult(len(inputs.articles), pages, report, seconds, rendered, changed)

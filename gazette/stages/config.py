@@ -39,6 +39,7 @@ from gazette.stages.config_tables import (  # noqa: F401 - the settings' home fo
     HijriConfig,
     MarkdownConfig,
     PublisherConfig,
+    SearchConfig,
     SiteConfig,
     ThemeConfig,
     UrlsConfig,
@@ -57,6 +58,7 @@ class Config:
     build: BuildConfig = field(default_factory=BuildConfig)
     urls: UrlsConfig = field(default_factory=UrlsConfig)
     markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
     theme: ThemeConfig = field(default_factory=ThemeConfig)
     root: Path = Path(".")
     path: Path | None = None
@@ -104,6 +106,7 @@ _TABLES: dict[str, type] = {
     "build": BuildConfig,
     "urls": UrlsConfig,
     "markdown": MarkdownConfig,
+    "search": SearchConfig,
     "theme": ThemeConfig,
 }
 _TOP_KEYS = [*_TABLES, "sections"]
@@ -213,6 +216,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
         build=build,
         urls=urls,
         markdown=markdown,
+        search=values.get("search") or SearchConfig(),
         theme=values.get("theme") or ThemeConfig(),
         root=root,
         path=path,

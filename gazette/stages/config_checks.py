@@ -116,6 +116,7 @@ URL_PATTERNS: dict[str, tuple[tuple[str, ...], str | None, tuple[str, ...]]] = {
     "archive": ((), None, ("/", ".html")),
     "year": (("year",), "year", ("/", ".html")),
     "month": (("year", "month"), "month", ("/", ".html")),
+    "search": ((), None, ("/", ".html")),
     "atom": (("url", "kind", "slug"), None, (".xml",)),
     "rss": (("url", "kind", "slug"), None, (".xml",)),
 }

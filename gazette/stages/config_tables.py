@@ -89,6 +89,7 @@ class UrlsConfig:
     archive: str = "/archive/"
     year: str = "/archive/{year}/"
     month: str = "/archive/{year}/{month}/"
+    search: str = "/search/"
     # {url}: the listing's folder ("" for the whole site's); {kind}: section, tag, author
     # or all; {slug}: the term's (all for the whole site's)
     atom: str = "/{url}atom.xml"
@@ -122,3 +123,10 @@ class MarkdownConfig:
     guess_code_language: bool = False  # highlight code blocks that name no language
     # more Python-Markdown extensions by name: "admonition", "abbr", "pymdownx.tilde"...
     extensions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """The search page and its index (Pagefind): on unless switched off."""
+
+    enabled: bool = True

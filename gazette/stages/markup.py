@@ -101,6 +101,11 @@ def opening_text(html: str) -> str:
     return text + " …" if len(words) > EXCERPT_WORDS else text
 
 
+def plain_text(html: str) -> str:
+    """The whole text of a body, for the search index: words, not markup."""
+    return " ".join(_words(html, cut=False))
+
+
 def _words(markup: str, *, cut: bool) -> list[str]:
     """Words of the markup's text; when it is cut from a longer body, only words
     the rest cannot change: a half tag at the end goes, and the last word too,

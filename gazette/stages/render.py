@@ -226,6 +226,7 @@ def shared_context(site: Site, config: Config, asset_urls: dict[str, str]) -> di
         "nav": site.sections,
         "site_pages": site.documents,  # About, Privacy...: the default theme's footer
         "archive_url": url_from(config.urls.archive),
+        "search_url": url_from(config.urls.search) if config.search.enabled else None,
         "edition": site.edition,
         "assets": asset_urls,
     }

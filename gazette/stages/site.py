@@ -194,6 +194,8 @@ def _build_site(
             per_page,
             {"archive": archive},
         )
+    if config.search.enabled:
+        pages.append(Page(url=url_from(urls.search), template="search.html", title="Search"))
     pages.append(Page(url="404.html", template="404.html", title="Page not found"))
     return Site(articles, sections, tags, authors, years, months, pages, related)
 

@@ -1,0 +1,35 @@
+"""Pages rendered to bytes: what a render needs, bundled so forked workers inherit it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from gazette.model import Article, Page
+from gazette.stages.config import Config
+from gazette.stages.render import render_page
+
+
+@dataclass
+class RenderJob:
+    """What rendering pages needs; forked workers inherit it instead of receiving it."""
+
+    env: Any
+    pages: list[Page]
+    shared: dict[str, Any]
+    config: Config
+    texts: Callable[[list[Article]], list[Article]]
+
+
+def pages_bytes(job: RenderJob, indices: list[int]) -> Iterator[tuple[int, bytes]]:
+    """The pages rendered, one by one; an article's own page (the one place its text is
+    shown) gets the article with its text, fetched for all of them at once."""
+    own = [(i, a) for i in indices if isinstance(a := job.pages[i].context.get("article"), Article)]
+    texts = dict(zip([i for i, _ in own], job.texts([a for _, a in own]), strict=True))
+    for index in indices:
+        page = job.pages[index]
+        if index in texts:
+            page = dataclasses.replace(page, context={**page.context, "article": texts[index]})
+        yield index, render_page(job.env, page, job.shared, job.config)

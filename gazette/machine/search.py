@@ -1,0 +1,172 @@
+"""The search index: every story's text, indexed by Pagefind into `pagefind/`.
+
+Records are made from the site model and the stories' HTML, not from rendered
+pages, so the index holds the story text only (never navigation or listings)
+and needs no page rendered again. Pagefind splits its index by language and a
+search page searches its own language only, so the whole site goes into one
+index in the site's language: a Bengali or Arabic story is still found, word
+by word, from the same search box.
+
+A bundle is kept by the digest of its records and used again while they are
+the same, so a rebuild never indexes again; and `search_bundle` puts what
+Pagefind writes in a hash map's order in one order, so the same records give
+the same bytes in any build (Pagefind/pagefind#638).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gazette.digest import digest
+from gazette.errors import GazetteError
+from gazette.machine.search_bundle import make_reproducible
+from gazette.model import Article, Site
+from gazette.stages.assets import OutputFile
+from gazette.stages.config import Config
+from gazette.stages.markup import plain_text
+
+BUNDLE = "pagefind"  # the index's folder in output/, where the search page loads it from
+TextLoader = Callable[[list[Article]], list[Article]]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One story as the index holds it; URLs site-relative, as the search page expects."""
+
+    url: str
+    title: str
+    content: str
+    meta: dict[str, str]
+    filters: dict[str, list[str]]
+    sort: dict[str, str]
+
+
+def language_of(config: Config) -> str:
+    """Pagefind's language code: the primary subtag ('bn' from 'bn-BD')."""
+    return config.site.language.replace("_", "-").split("-")[0].lower() or "en"
+
+
+def records_key(site: Site, sources: dict[str, str]) -> str:
+    """What the records are made of, known without reading any text: each story's file
+    and place, and the sections' names (`sources`: path -> the file's digest)."""
+    names = {s.slug: s.name for s in site.sections}
+    rows = [
+        (a.path, sources.get(a.path, ""), a.url, names.get(a.section, "")) for a in site.articles
+    ]
+    return digest(repr(rows))
+
+
+def make_records(
+    site: Site, texts: TextLoader, date_text: Callable[[Article], str]
+) -> list[Record]:
+    names = {s.slug: s.name for s in site.sections}
+    records = []
+    for article in texts(site.articles):
+        section = names.get(article.section, article.section)
+        meta = {"title": article.title, "date": date_text(article), "section": section}
+        if article.image:
+            meta["image"] = article.image
+            meta["image_alt"] = article.image_alt or article.title
+        filters = {"section": [section], "year": [str(article.date.year)]}
+        if article.author:
+            filters["author"] = [article.author]
+        kind = article.extra.get("type")
+        if isinstance(kind, str) and kind:
+            filters["type"] = [kind]
+        body = plain_text(article.html)
+        records.append(
+            Record(
+                article.url,
+                article.title,
+                f"{article.title}\n{article.summary or ''}\n{body}",
+                meta,
+                filters,
+                {"date": article.date.isoformat()},
+            )
+        )
+    return records
+
+
+def index_records(records: list[Record], language: str, folder: Path) -> float:
+    """Pagefind's bundle for `records`, written into `folder`; the seconds it took."""
+    try:
+        from pagefind.index import PagefindIndex
+        from pagefind.service import get_executable
+    except ImportError:
+        raise _missing() from None
+    if get_executable() is None:
+        raise _missing()
+    started = time.perf_counter()
+
+    async def run() -> None:
+        config: Any = {"force_language": language, "output_path": str(folder)}
+        async with PagefindIndex(config=config) as index:
+            for record in records:
+                await index.add_custom_record(
+                    url=record.url,
+                    content=record.content,
+                    language=language,
+                    meta=record.meta,
+                    filters=record.filters,
+                    sort=record.sort,
+                )
+
+    try:  # in a thread of its own: the caller may be running an event loop already
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, run()).result()
+    except Exception as exc:  # noqa: BLE001 - the indexer's own failure, whatever it is
+        shutil.rmtree(folder, ignore_errors=True)
+        raise GazetteError(
+            f"the search indexer (Pagefind) failed: {type(exc).__name__}: {exc}",
+            hint="output/ is as it was; set [search] enabled = false to build without search",
+        ) from None
+    make_reproducible(folder)
+    return time.perf_counter() - started
+
+
+def _missing() -> GazetteError:
+    return GazetteError(
+        "search needs Pagefind, which is not installed",
+        hint="pip install 'pagefind[bin]' (its binary comes in the wheel), "
+        "or set [search] enabled = false in config.toml",
+    )
+
+
+def read_bundle(folder: Path) -> list[OutputFile]:
+    return [
+        OutputFile(f"{BUNDLE}/{path.relative_to(folder).as_posix()}", path.read_bytes())
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    ]
+
+
+class SearchBundle:
+    """The index of one site, kept in `folder` (a cache's) by its records' digest."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.seconds = 0.0  # the last snapshot's indexing time (0: the kept bundle served)
+        self._files: tuple[str, list[OutputFile]] | None = None
+
+    def files(self, key: str, make: Callable[[], list[Record]], language: str) -> list[OutputFile]:
+        self.seconds = 0.0
+        if self._files is not None and self._files[0] == key:
+            return self._files[1]
+        kept = self.folder / key
+        if not kept.is_dir():
+            fresh = self.folder / f"{key}.new"
+            shutil.rmtree(fresh, ignore_errors=True)
+            self.seconds = index_records(make(), language, fresh)
+            fresh.rename(kept)
+        for other in self.folder.iterdir():  # older bundles: one is enough
+            if other != kept:
+                shutil.rmtree(other, ignore_errors=True)
+        self._files = (key, read_bundle(kept))
+        return self._files[1]

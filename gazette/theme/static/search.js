@@ -1,0 +1,27 @@
+// The search page: Pagefind's own interface over the index in pagefind/. Pagefind
+// puts a result's URL under the folder the index was loaded from, so results work
+// at a domain's root, under a sub-path and in the preview alike; a story's image,
+// which Pagefind passes on as the site gave it, is made relative to this page.
+// A ?q= in the address (the masthead's box) searches at once.
+(function () {
+  var box = document.getElementById("search");
+  if (!box || !window.PagefindUI) return;
+  var root = box.getAttribute("data-root") || "./";
+  function local(url) {
+    if (!url || /^[a-z][a-z0-9+.-]*:|^\/\//i.test(url)) return url;
+    return root + url.replace(/^\/+/, "");
+  }
+  var ui = new PagefindUI({
+    element: "#search",
+    bundlePath: root + "pagefind/",
+    showImages: true,
+    showSubResults: false,
+    resetStyles: false,
+    processResult: function (result) {
+      if (result.meta && result.meta.image) result.meta.image = local(result.meta.image);
+      return result;
+    }
+  });
+  var query = new URLSearchParams(window.location.search).get("q");
+  if (query) ui.triggerSearch(query);
+})();
