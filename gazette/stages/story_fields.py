@@ -80,7 +80,7 @@ def series(key: str, value: Any, front: Front) -> str | None:
     return " ".join(str(value).split()) or None
 
 
-_NOTICE_HINT = "write e.g.\n  {key}:\n    - date: 2023-09-24 09:30\n      text: What was changed."
+_NOTICE_HINT = "each item is a date and a text: '- {{date: 2023-09-24 09:30, text: ...}}'"
 
 
 def notices(key: str, value: Any, front: Front) -> tuple[Notice, ...]:
@@ -100,10 +100,10 @@ def _notice(key: str, number: int, item: Any, front: Front, hint: str) -> Notice
     what = key.removesuffix("s")
     line = _item_line(front.text, key, number)
 
-    def fail(message: str) -> GazetteError:
+    def fail(message: str, advice: str = hint) -> GazetteError:
         where = line or key_line(front.text, key)
         return GazetteError(
-            f"{what} {number + 1}: {message}", file=front.shown, line=where, hint=hint
+            f"{what} {number + 1}: {message}", file=front.shown, line=where, hint=advice
         )
 
     if not isinstance(item, dict):
@@ -119,7 +119,10 @@ def _notice(key: str, number: int, item: Any, front: Front, hint: str) -> Notice
         raise fail(f"has no valid date: {short(item.get('date'))}")
     published: dt.datetime = front.fields["date"]
     if date < published:
-        raise fail(f"is dated {date:%Y-%m-%d %H:%M}, before the story ({published:%Y-%m-%d %H:%M})")
+        raise fail(
+            f"is dated {date:%Y-%m-%d %H:%M}, before the story ({published:%Y-%m-%d %H:%M})",
+            f"a {what} comes after the story it is about: check both dates",
+        )
     return Notice(date, " ".join(text.split()))
 
 
