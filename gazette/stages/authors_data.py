@@ -111,13 +111,14 @@ def _toml_lines(text: str) -> dict[tuple[str, str], int]:
     lines: dict[tuple[str, str], int] = {}
     current = ""
     header = re.compile(r"""^\s*\[\s*(?:"([^"]*)"|'([^']*)'|([^\]]*?))\s*\]""")
-    key = re.compile(r"""^\s*["']?([A-Za-z_]+)["']?\s*=""")
+    key = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
     for number, line in enumerate(text.splitlines(), start=1):
         if found := header.match(line):
             current = next(g for g in found.groups() if g is not None).strip()
             lines.setdefault((current, ""), number)
-        elif current and (found := key.match(line)):
-            lines.setdefault((current, found.group(1)), number)
+        elif found := key.match(line):
+            name = next(g for g in found.groups() if g is not None)
+            lines.setdefault((current, name) if current else (name, ""), number)
     return lines
 
 
