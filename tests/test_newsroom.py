@@ -240,7 +240,8 @@ def test_the_story_shows_dated_notices_in_a_box(corrected_site: Path) -> None:
     assert "An earlier version gave the wrong figure." in items[2].text
     updated = html.select_one(".story-facts time")
     assert updated["datetime"] == "2023-09-26T12:00:00+00:00"  # the latest notice
-    assert soup(page(corrected_site, story_url(corrected_site, "plain-story"))).select(".notices") == []
+    plain = soup(page(corrected_site, story_url(corrected_site, "plain-story")))
+    assert plain.select(".notices") == []
 
 
 def test_json_ld_has_date_modified_and_corrections(corrected_site: Path) -> None:
