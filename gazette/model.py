@@ -31,6 +31,41 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A dated correction or update shown on a story: what was changed, and when."""
+
+    date: dt.datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the authors data file says of one person; every field but the name optional."""
+
+    name: str
+    slug: str = ""  # empty: made from the name, as for anyone not in the file
+    role: str = ""  # "Staff Correspondent, Dhaka"
+    bio: str = ""
+    photo: str = ""  # site-relative URL (content/ or a fingerprinted static file), or absolute
+    site: str = ""
+    email: str = ""
+    social: tuple[str, ...] = ()  # profile URLs elsewhere (Mastodon, X, LinkedIn...)
+
+    @property
+    def same_as(self) -> list[str]:
+        """The pages that say who this person is, as schema.org's sameAs lists them."""
+        return [url for url in (self.site, *self.social) if url]
+
+
+@dataclass(frozen=True)
+class Byline:
+    """One author of a story as a card or page links them."""
+
+    name: str
+    url: str  # the author page, site-relative
+
+
 @dataclass
 class Article:
     """One Markdown file, validated; `html` and `url` are filled by later stages.
@@ -52,7 +87,13 @@ class Article:
     source: str | None = None
     dateline: str | None = None
     tags: tuple[str, ...] = ()
-    author: str | None = None
+    author: str | None = None  # the first of `authors`, for templates that show one
+    authors: tuple[str, ...] = ()  # every byline, in the order front matter gives them
+    type: str = "news"  # news, analysis, opinion, review... (see stages/story_fields.py)
+    kicker: str | None = None  # a short label above the headline
+    series: str | None = None  # the name of the series the story is a part of
+    corrections: tuple[Notice, ...] = ()  # oldest first
+    updates: tuple[Notice, ...] = ()  # oldest first
     image: str | None = None  # site-relative URL of the image file, or an absolute URL
     image_alt: str | None = None
     caption: str | None = None
@@ -68,6 +109,7 @@ class Article:
     html: str = ""
     toc: str = ""
     url: str = ""  # site-relative, no leading slash: "world/kim-visits-vladivostok/"
+    author_urls: tuple[str, ...] = ()  # each author's page, set with `url` by the site stage
     # Kept when the text is not: a big site's lists hold articles without body or HTML.
     words: int = -1  # -1: count them in the body
     opening: str = ""  # the HTML's opening words as plain text (see markup.opening_words)
@@ -75,10 +117,26 @@ class Article:
     def __post_init__(self) -> None:
         if self.words < 0:
             self.words = len(self.body.split())
+        if self.author and not self.authors:  # made in code with one author, as before
+            self.authors = (self.author,)
+        elif self.authors and not self.author:
+            self.author = self.authors[0]
 
     @property
     def reading_minutes(self) -> int:
         return max(1, round(self.words / 200))
+
+    @property
+    def bylines(self) -> list[Byline]:
+        """Every author with their page, for cards and pages to link."""
+        return [Byline(n, u) for n, u in zip(self.authors, self.author_urls, strict=False)]
+
+    @property
+    def notices(self) -> list[tuple[str, Notice]]:
+        """Corrections and updates together, newest first, each with its kind."""
+        both = [("correction", n) for n in self.corrections]
+        both += [("update", n) for n in self.updates]
+        return sorted(both, key=lambda pair: pair[1].date, reverse=True)
 
     @property
     def modified(self) -> dt.datetime | None:
@@ -88,13 +146,14 @@ class Article:
 
 @dataclass
 class Term:
-    """A section, tag or author: a named list of articles with pages of its own."""
+    """A section, tag, author or series: a named list of articles with pages of its own."""
 
-    kind: str  # "section", "tag" or "author"
+    kind: str  # "section", "tag", "author" or "series"
     slug: str
     name: str
     url: str
     articles: list[Article] = field(default_factory=list)  # not for templates: see render.py
+    profile: Profile | None = None  # an author's, from the authors data file
 
     @property
     def count(self) -> int:
@@ -216,6 +275,7 @@ class Site:
     pages: list[Page]
     related: list[list[Article]] = field(default_factory=list)  # each article's, in order
     documents: list[Article] = field(default_factory=list)  # the kind "page" files, by URL
+    series: list[Term] = field(default_factory=list)
 
     @property
     def edition(self) -> Edition | None:

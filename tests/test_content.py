@@ -193,7 +193,11 @@ def test_updated_date() -> None:
             "'high' must be a number",
             4,
         ),
-        ("---\ntitle: T\ndate: 2023-09-23\nauthor: {a: 1}\n---\n", "'author' must be text", 4),
+        (
+            "---\ntitle: T\ndate: 2023-09-23\nauthor: {a: 1}\n---\n",
+            "'author' must be a name or a list",
+            4,
+        ),
         ("---\ntitle: T\ndate: 2023-09-23\nhijri: soon\n---\n", "'hijri' is not a valid", 4),
         (  # the table's Rabi' al-awwal 1445 starts a day late and so has 29 days
             "---\ntitle: T\ndate: 2023-10-15\nhijri: 1445-03-30\n---\n",

@@ -276,17 +276,19 @@ def test_site_without_templates_or_static_of_its_own_builds_with_the_theme(
 
 def test_unknown_front_matter_keys_reach_templates(site_root: Path) -> None:
     story = site_root / "content" / "world" / "kim-vladivostok.md"
-    story.write_text(story.read_text().replace("source: AFP\n", "source: AFP\nkicker: Exclusive\n"))
+    story.write_text(
+        story.read_text().replace("source: AFP\n", "source: AFP\nstrapline: Exclusive\n")
+    )
     template = site_root / "templates" / "article.html"
     template.write_text(
         template.read_text().replace(
             '<h1 class="headline">',
-            "{% if article.extra.get('kicker') %}"
-            '<p class="kicker-test">{{ article.extra.kicker }}</p>'
+            "{% if article.extra.get('strapline') %}"
+            '<p class="strapline-test">{{ article.extra.strapline }}</p>'
             '{% endif %}<h1 class="headline">',
             1,
         )
     )
     build_site(site_root)
     page = parse_html(site_root / "output" / KIM / "index.html")
-    assert [text(p) for p in page.find_all(class_="kicker-test")] == ["Exclusive"]
+    assert [text(p) for p in page.find_all(class_="strapline-test")] == ["Exclusive"]

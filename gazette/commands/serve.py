@@ -35,6 +35,7 @@ from gazette.commands.watch import Watcher
 from gazette.errors import GazetteError
 from gazette.model import page_url
 from gazette.sinks.memory import MemorySink, Update
+from gazette.stages.authors_data import data_files
 
 PREFIX = "/__gazette/"
 EVENTS = PREFIX + "events"
@@ -313,6 +314,7 @@ class LiveServer:
         self.httpd = PreviewServer(self.preview, self.events, host, port)
         config = self.preview.config
         folders = [config.content_dir, config.templates_dir, config.static_dir]
+        folders.append(data_files(config)[0].parent)  # data/: the authors data file
         self.watcher = Watcher(folders, [self.preview.config_path], self.rebuild, poll=poll)
         self._thread = threading.Thread(
             target=self.httpd.serve_forever,

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Container, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +54,11 @@ from gazette.machine.search import SearchBundle, language_of, make_records, reco
 from gazette.machine.structured import annotate, resolve_publisher
 from gazette.model import Article, Site
 from gazette.stages.assets import Assets, OutputFile, collect_assets, image_problems
+from gazette.stages.authors_data import AuthorData, authors_for_build
 from gazette.stages.config import Config, load_config
 from gazette.stages.render import gregorian, make_environment, shared_context
 from gazette.stages.site import build_site, select_articles, select_documents
+from gazette.stages.story_fields import notice_problems
 
 PARALLEL_MIN_PAGES = 400  # fewer pages than this render faster without forking workers
 
@@ -72,6 +74,7 @@ class Inputs:
     templates: str  # digest of every file in templates/
     sources: str  # digest of the published articles' files
     digest: str  # of all of it: the same digest, the same site
+    authors: AuthorData = field(default_factory=AuthorData)  # the authors data file
 
 
 @dataclass
@@ -120,6 +123,7 @@ class Engine:
         self.unsettled = Unsettled()  # files with problems, and those not yet converted
         self.search: SearchBundle | None = None  # made on first use (see machine_files)
         self._last = 0.0
+        self._authors: AuthorData | None = None  # the authors data file as last read
 
     # -- sources --------------------------------------------------------------------------
 
@@ -162,9 +166,13 @@ class Engine:
         articles = select_articles(read, include_drafts=self.include_drafts, now=now)
         documents = select_documents(read, include_drafts=self.include_drafts, now=now)
         assets = collect_assets(config.static_dirs, config.content_dir, config.links)
-        errors = changes.errors
+        self._authors, authors, problems = authors_for_build(
+            config, self._authors, assets.content_files, assets.urls
+        )
+        errors = changes.errors + problems
         if not errors or keep_going:
             errors = errors + image_problems(articles, assets.content_files, config)
+            errors += notice_problems(articles, now, config)
         templates = template_files(config.template_dirs)
         if templates != self._env_templates:
             self._env, self._env_templates = None, templates
@@ -174,8 +182,10 @@ class Engine:
             raise GazetteError.collect(errors)
         published = [*articles, *documents]
         sources = digest(*[a.path + ":" + state.sources[a.path].digest for a in published])
-        everything = self._digest(settings, templates, sources, assets)
-        inputs = Inputs(articles, documents, assets, settings, templates, sources, everything)
+        everything = self._digest(settings, templates, sources + authors.digest, assets)
+        inputs = Inputs(
+            articles, documents, assets, settings, templates, sources, everything, authors
+        )
         self.mark("assets and inputs")
         return inputs
 
@@ -246,7 +256,8 @@ class Engine:
         state = self.load()
         config = self.config
         related_key, related = self._related(state, inputs.articles)
-        site = build_site(inputs.articles, config, related, inputs.documents)
+        profiles = inputs.authors.profiles
+        site = build_site(inputs.articles, config, related, inputs.documents, profiles)
         if related is None:
             at = {id(article): n for n, article in enumerate(inputs.articles)}
             state.related = (related_key, [[at[id(a)] for a in row] for row in site.related])

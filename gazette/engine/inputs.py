@@ -9,8 +9,9 @@ must be rendered again:
 - an article by its file's digest and its URL: editing a story changes its
   page and the few pages that list or link it (its sections, tags, author,
   archive, neighbours); pages whose bytes come out the same are not written;
-- a section, tag, author or archive by its name, URL and number of articles
-  (the articles a listing shows are in its own context);
+- a section, tag, author, series or archive by its name, URL and number of
+  articles (the articles a listing shows are in its own context), and an author
+  by the profile the authors data file gives them;
 - the masthead's edition (date and weather of the newest story), the
   navigation, the stylesheets' URLs and the config, once for every page;
 - each template with everything it extends, includes or imports.
@@ -60,6 +61,8 @@ class PageInputs:
         kind = type(value)
         if kind is Article:
             parts.append(f"a\x1f{value.path}\x1f{self.identities[value.path]}\x1f{value.url}")
+            if value.author_urls:  # from the authors data file too: cards link bylines
+                parts.append("\x1f".join(value.author_urls))
             if self._shown is not None:
                 self._shown.append(value.path)
         elif kind is str:
@@ -82,7 +85,8 @@ class PageInputs:
 
 def _token(value: Any) -> str:
     if isinstance(value, Term):
-        return f"t\x1f{value.kind}\x1f{value.slug}\x1f{value.name}\x1f{value.url}\x1f{value.count}"
+        term = f"t\x1f{value.kind}\x1f{value.slug}\x1f{value.name}\x1f{value.url}\x1f{value.count}"
+        return term + repr(value.profile) if value.profile is not None else term
     if isinstance(value, Archive):
         return f"r\x1f{value.url}\x1f{value.count}"
     if isinstance(value, Pagination):  # its URLs follow from the first and the count

@@ -38,13 +38,16 @@ class Plan:
 
 
 def structure(site: Site) -> str:
-    """What decides the site's pages and their order: each article's place in it."""
+    """What decides the site's pages and their order: each article's place in it, and
+    the author profiles (their slugs make the bylines' links on every card)."""
     return digest(
         repr(
             [
-                (a.path, a.url, a.date, a.section, a.slug, a.tags, a.author, a.draft, a.updated)
+                (a.path, a.url, a.date, a.section, a.slug, a.tags, a.authors, a.draft, a.updated)
+                + (a.series, a.corrections)
                 for a in site.articles
             ]
+            + [(t.slug, t.url, t.profile) for t in site.authors if t.profile is not None]
             + [(a.path, a.url, a.title, a.template, a.aliases) for a in site.documents]
             + [(a.path, a.aliases) for a in site.articles if a.aliases]
         )

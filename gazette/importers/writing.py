@@ -75,7 +75,8 @@ def _label(section: str) -> str:
 # Gazette's front matter fields (and authors, which the import writes itself).
 RESERVED = frozenset(
     "title date updated hijri weather source dateline section tags author authors image "
-    "image_alt caption summary slug draft url aliases guid kind template".split()
+    "image_alt caption summary slug draft url aliases guid kind template "
+    "type kicker series corrections updates".split()
 )
 
 

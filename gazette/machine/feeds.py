@@ -28,7 +28,7 @@ from gazette.machine.common import (
     timestamp,
     xml_bytes,
 )
-from gazette.model import Article, Site
+from gazette.model import Article, Byline, Site
 from gazette.stages.assets import OutputFile
 from gazette.stages.config import Config
 
@@ -38,15 +38,7 @@ GENERATOR = "Gazette"
 def feed_files(
     site: Site, specs: list[FeedSpec], config: Config, authority: str
 ) -> Iterator[OutputFile]:
-    terms = FeedTerms(
-        {section.slug: section.name for section in site.sections},
-        {
-            article.author: author.url
-            for author in site.authors
-            for article in author.articles
-            if article.author
-        },
-    )
+    terms = FeedTerms({section.slug: section.name for section in site.sections})
     for spec in specs:
         atom = atom_feed(spec, config, authority, terms)
         yield OutputFile(spec.atom_url, xml_bytes(atom))
@@ -58,13 +50,9 @@ class FeedTerms:
     """Names and pages entries refer to, taken from the site model."""
 
     sections: dict[str, str] = field(default_factory=dict)  # slug -> display name
-    authors: dict[str, str] = field(default_factory=dict)  # name as spelled -> author page URL
 
     def section_name(self, article: Article) -> str:
         return self.sections.get(article.section) or article.section
-
-    def author_url(self, article: Article) -> str | None:
-        return self.authors.get(article.author) if article.author else None
 
 
 def publisher_name(config: Config) -> str:
@@ -103,13 +91,12 @@ def _atom_entry(
     sub(entry, "title", article.title, type="text")
     sub(entry, "link", rel="alternate", type="text/html", href=url)
     sub(entry, "published", timestamp(article.date))
-    sub(entry, "updated", timestamp(article.modified))
-    if article.author:
+    sub(entry, "updated", timestamp(article.modified))  # a correction's or update's time
+    for byline in article.bylines or [Byline(name, "") for name in article.authors]:
         author = sub(entry, "author")
-        sub(author, "name", article.author)
-        author_url = terms.author_url(article)
-        if author_url is not None:
-            sub(author, "uri", absolute(config, author_url))
+        sub(author, "name", byline.name)
+        if byline.url:
+            sub(author, "uri", absolute(config, byline.url))
     sub(
         entry,
         "category",
@@ -154,8 +141,10 @@ def rss_feed(spec: FeedSpec, config: Config, authority: str, terms: FeedTerms) -
         sub(item, "link", url)
         sub(item, "guid", entry_id(article, authority), isPermaLink="false")
         sub(item, "pubDate", rfc822(article.date))
-        if article.author:
-            sub(item, "dc:creator", article.author)
+        if article.updated is not None:  # RSS has no element of its own for it
+            sub(item, "atom:updated", timestamp(article.updated))
+        for name in article.authors:
+            sub(item, "dc:creator", name)
         sub(item, "category", terms.section_name(article))
         for tag in article.tags:
             sub(item, "category", tag)

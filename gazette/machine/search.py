@@ -71,15 +71,14 @@ def make_records(
     for article in texts(site.articles):
         section = names.get(article.section, article.section)
         meta = {"title": article.title, "date": date_text(article), "section": section}
+        if article.kicker:
+            meta["kicker"] = article.kicker
         if article.image:
             meta["image"] = article.image
             meta["image_alt"] = article.image_alt or article.title
-        filters = {"section": [section], "year": [str(article.date.year)]}
-        if article.author:
-            filters["author"] = [article.author]
-        kind = article.extra.get("type")
-        if isinstance(kind, str) and kind:
-            filters["type"] = [kind]
+        filters = {"section": [section], "year": [str(article.date.year)], "type": [article.type]}
+        if article.authors:
+            filters["author"] = list(article.authors)
         body = plain_text(article.html)
         records.append(
             Record(

@@ -21,6 +21,7 @@ from gazette.machine.common import NOT_INDEXED, FeedSpec, absolute, excerpt, tim
 from gazette.model import Article, Page, Site, Term
 from gazette.stages.assets import Assets
 from gazette.stages.config import Config, key_line
+from gazette.stages.story_fields import TYPES
 
 # Inside <script> a JSON string must not end the element or open a comment;
 # these escapes keep every character's meaning for a JSON parser.
@@ -116,10 +117,6 @@ class PageMeta:
             return None
         return absolute(self.config, self.article.image)
 
-    def _term_url(self, name: str) -> str | None:
-        term = self.page.context.get(name)
-        return absolute(self.config, term.url) if isinstance(term, Term) else None
-
     @cached_property
     def open_graph(self) -> list[tuple[str, str]]:
         """(property, content) pairs, in the order Open Graph documents them."""
@@ -142,11 +139,32 @@ class PageMeta:
         section = self.page.context.get("section")
         if isinstance(section, Term):
             tags.append(("article:section", section.name))
-        author_url = self._term_url("author")
-        if author_url:
-            tags.append(("article:author", author_url))
+        for author in self._authors():
+            tags.append(("article:author", absolute(self.config, author.url)))
         tags += [("article:tag", tag) for tag in article.tags]
         return tags
+
+    def _authors(self) -> list[Term]:
+        authors = self.page.context.get("authors")
+        return [t for t in authors if isinstance(t, Term)] if isinstance(authors, list) else []
+
+    def _person(self, term: Term) -> dict[str, Any]:
+        """A byline as schema.org's Person: its author page, and from the authors data
+        file the pages elsewhere that say who it is (`sameAs`)."""
+        person: dict[str, Any] = {
+            "@type": "Person",
+            "name": term.name,
+            "url": absolute(self.config, term.url),
+        }
+        profile = term.profile
+        if profile is not None:
+            if profile.role:
+                person["jobTitle"] = profile.role
+            if profile.photo:
+                person["image"] = absolute(self.config, profile.photo)
+            if profile.same_as:
+                person["sameAs"] = profile.same_as
+        return person
 
     @cached_property
     def twitter(self) -> list[tuple[str, str]]:
@@ -166,9 +184,10 @@ class PageMeta:
         article = self.article
         if article is None or self.canonical is None:
             return None
+        kind = TYPES.get(article.type, TYPES["news"])
         data: dict[str, Any] = {
             "@context": "https://schema.org",
-            "@type": "NewsArticle",
+            "@type": kind.schema,
             "mainEntityOfPage": {"@type": "WebPage", "@id": self.canonical},
             "url": self.canonical,
             "headline": article.title,
@@ -177,11 +196,13 @@ class PageMeta:
             "dateModified": timestamp(article.modified),
             "inLanguage": self.config.site.language,
         }
+        if kind.genre:
+            data["genre"] = kind.genre
         if self.image:
             data["image"] = [self.image]
-        author_url = self._term_url("author")
-        if article.author and author_url:
-            data["author"] = [{"@type": "Person", "name": article.author, "url": author_url}]
+        authors = self._authors()
+        if authors:
+            data["author"] = [self._person(term) for term in authors]
         else:
             data["author"] = [self.publisher.json_ld()]
         data["publisher"] = self.publisher.json_ld()
@@ -190,7 +211,23 @@ class PageMeta:
             data["articleSection"] = section.name
         if article.tags:
             data["keywords"] = list(article.tags)
+        self._story_parts(article, data)
         return script_json(data)
+
+    def _story_parts(self, article: Article, data: dict[str, Any]) -> None:
+        """The series the story is a part of, and its corrections, newest first."""
+        series = self.page.context.get("series")
+        if isinstance(series, Term):
+            data["isPartOf"] = {
+                "@type": "CreativeWorkSeries",
+                "name": series.name,
+                "url": absolute(self.config, series.url),
+            }
+        if article.corrections:
+            data["correction"] = [
+                {"@type": "CorrectionComment", "text": n.text, "datePublished": timestamp(n.date)}
+                for n in reversed(article.corrections)
+            ]
 
 
 def annotate(site: Site, config: Config, publisher: Publisher, specs: list[FeedSpec]) -> None:

@@ -113,6 +113,8 @@ URL_PATTERNS: dict[str, tuple[tuple[str, ...], str | None, tuple[str, ...]]] = {
     "section": (("slug",), "slug", ("/", ".html")),
     "tag": (("slug",), "slug", ("/", ".html")),
     "author": (("slug",), "slug", ("/", ".html")),
+    "series": (("slug",), "slug", ("/", ".html")),
+    "corrections": ((), None, ("/", ".html")),
     "archive": ((), None, ("/", ".html")),
     "year": (("year",), "year", ("/", ".html")),
     "month": (("year", "month"), "month", ("/", ".html")),

@@ -86,6 +86,8 @@ class UrlsConfig:
     section: str = "/{slug}/"
     tag: str = "/tag/{slug}/"
     author: str = "/author/{slug}/"
+    series: str = "/series/{slug}/"
+    corrections: str = "/corrections/"
     archive: str = "/archive/"
     year: str = "/archive/{year}/"
     month: str = "/archive/{year}/{month}/"

@@ -16,14 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gazette.dates import RANGE, in_range, read_date, wrong_part
 from gazette.errors import GazetteError
 from gazette.hijri import HijriDate, HijriRangeError, check_override, parse_hijri, to_hijri
 from gazette.model import Article, Weather
 from gazette.slugs import make_slug
-from gazette.stages import placement
+from gazette.stages import bylines, placement, story_fields
 from gazette.stages.config import Config
 from gazette.stages.front import Front, key_line, kind_of, short
+from gazette.stages.front_dates import checked_date as _date
 from gazette.stages.frontmatter import FrontMatter
 
 KNOWN_KEYS = {
@@ -36,6 +36,12 @@ KNOWN_KEYS = {
     "section",
     "tags",
     "author",
+    "authors",
+    "type",
+    "kicker",
+    "series",
+    "corrections",
+    "updates",
     "image",
     "image_alt",
     "caption",
@@ -51,12 +57,11 @@ KNOWN_KEYS = {
 }
 
 _STRING_KEYS = (
-    "source", "dateline", "author", "image", "image_alt", "caption", "summary", "guid",
+    "source", "dateline", "image", "image_alt", "caption", "summary", "guid",
     "template",
 )  # fmt: skip
 _EXAMPLES = {"title": "title: Kim inspects weapons in Vladivostok", "date": "date: 2023-09-23"}
 _WEATHER_HINT = "write 'weather: {condition: scattered clouds, high: 30, low: 30}'"
-_DATE_HINT = "write it as 2023-09-23 or 2023-09-23 14:30 or 2023-09-23T14:30:00+06:00"
 
 # A site has a handful of sections and thousands of articles; make_slug is pure.
 _section_slug = functools.lru_cache(maxsize=1024)(make_slug)
@@ -99,20 +104,6 @@ def _title(key: str, value: Any, front: Front) -> str:
     return value
 
 
-def _date(key: str, value: Any, front: Front) -> dt.datetime | None:
-    if value is None and front.is_page:
-        return None
-    if isinstance(value, str):
-        value = read_date(value)
-    if not isinstance(value, dt.date):
-        why = wrong_part(value) if isinstance(value, str) else None
-        message = f"'{key}' is not a date: {short(value)}" + (f" ({why})" if why else "")
-        raise front.fail(key, message, _DATE_HINT)
-    if not in_range(value):  # so near the calendar's ends that times overflow
-        raise front.fail(key, f"'{key}' is out of range: {value.isoformat()}", RANGE)
-    return _in_zone(value, front.config.tz)
-
-
 def _updated(key: str, value: Any, front: Front) -> dt.datetime | None:
     if value is None:
         return None
@@ -124,13 +115,6 @@ def _updated(key: str, value: Any, front: Front) -> dt.datetime | None:
             "an update comes after the story is published: check both dates",
         )
     return updated
-
-
-def _in_zone(value: dt.date, tz: dt.tzinfo) -> dt.datetime:
-    """A date or time as a time in `tz` (a date alone: its midnight there)."""
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
-    return dt.datetime(value.year, value.month, value.day, tzinfo=tz)
 
 
 def _hijri(key: str, value: Any, front: Front) -> HijriDate | None:
@@ -332,6 +316,14 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
     ("hijri", _hijri),
     ("weather", _weather),
     *((key, _text) for key in _STRING_KEYS),
+    ("authors", bylines.authors),
+    ("author", bylines.first_author),
+    ("type", story_fields.story_type),
+    ("kicker", story_fields.kicker),
+    ("series", story_fields.series),
+    ("corrections", story_fields.notices),
+    ("updates", story_fields.notices),
+    ("updated", story_fields.latest_update),
     ("tags", _tags),
     ("draft", _draft),
     ("section", _section),

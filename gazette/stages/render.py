@@ -22,6 +22,7 @@ from gazette.model import Archive, Article, Edition, Page, Site, Term
 from gazette.stages.config import Config
 from gazette.stages.render_limits import RenderTimeout, Watchdog, capped_range
 from gazette.stages.site import url_from
+from gazette.stages.story_fields import TYPES
 from gazette.themes import find_template
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -204,6 +205,7 @@ def make_environment(config: Config) -> jinja2.Environment:
         iso=lambda value: value.isoformat(),
         safe_html=Markup,
         direction=text_direction,
+        story_label=lambda article: TYPES.get(article.type, TYPES["news"]).label,
     )
     return env
 

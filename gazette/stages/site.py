@@ -13,10 +13,17 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from gazette.errors import GazetteError
-from gazette.model import Archive, Article, Page, Pagination, Site, Term
+from gazette.model import Archive, Article, Page, Pagination, Profile, Site, Term
 from gazette.slugs import make_slug
 from gazette.stages.config import Config
 from gazette.stages.related import related_lists
+from gazette.stages.site_stories import (
+    Place,
+    author_terms,
+    corrections_page,
+    series_context,
+    series_terms,
+)
 
 HOME_PER_SECTION = 4
 
@@ -113,13 +120,15 @@ def build_site(
     config: Config,
     related: list[list[Article]] | None = None,
     documents: list[Article] | None = None,
+    profiles: dict[str, Profile] | None = None,
 ) -> Site:
     """Articles (already selected and sorted newest first) and pages into the site's
     pages. `related`: each article's related list, when a caller knows them still to
     hold (they depend only on the articles' paths, dates and tags, and are the slowest
-    part). `documents`: the undated pages (`select_documents`)."""
+    part). `documents`: the undated pages (`select_documents`). `profiles`: the authors
+    data file's people, by name."""
     with _collector_paused():
-        site = _build_site(articles, config, related)
+        site = _build_site(articles, config, related, profiles or {})
     site.documents = documents or []
     for document in site.documents:
         document.url = document.permalink or f"{document.slug}/"
@@ -144,15 +153,23 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _build_site(
-    articles: list[Article], config: Config, related: list[list[Article]] | None
+    articles: list[Article],
+    config: Config,
+    related: list[list[Article]] | None,
+    profiles: dict[str, Profile],
 ) -> Site:
     assign_urls(articles, config)
     sections = _sections(articles, config)
     style, urls = config.content.slugs, config.urls
     tags, tag_of = _terms(articles, "tag", urls.tag, lambda a: a.tags, style)
-    authors, author_of = _terms(
-        articles, "author", urls.author, lambda a: [a.author] if a.author else [], style
+
+    def slug_of(name: str) -> str:
+        return term_slug(name, style)
+
+    authors, author_of = author_terms(
+        articles, lambda slug: url_from(urls.author, slug=slug), slug_of, profiles
     )
+    series, places = series_terms(articles, lambda slug: url_from(urls.series, slug=slug), slug_of)
     years, months = _archives(articles, config)
     per_page = config.site.per_page
 
@@ -172,8 +189,8 @@ def _build_site(
     ]
     if related is None:
         related = related_lists(articles, tag_of)
-    pages += _article_pages(articles, sections, tag_of, author_of, related)
-    for term in [*sections, *tags, *authors]:
+    pages += _article_pages(articles, sections, tag_of, author_of, related, places)
+    for term in [*sections, *tags, *authors, *series]:
         pages += _listing(
             term.url, f"{term.kind}.html", term.name, term.articles, per_page, {"term": term}
         )
@@ -196,8 +213,13 @@ def _build_site(
         )
     if config.search.enabled:
         pages.append(Page(url=url_from(urls.search), template="search.html", title="Search"))
+    corrections = corrections_page(articles, url_from(urls.corrections))
+    if corrections is not None:
+        pages.append(corrections)
     pages.append(Page(url="404.html", template="404.html", title="Page not found"))
-    return Site(articles, sections, tags, authors, years, months, pages, related)
+    site = Site(articles, sections, tags, authors, years, months, pages, related)
+    site.series = series
+    return site
 
 
 def _sections(articles: list[Article], config: Config) -> list[Term]:
@@ -297,6 +319,7 @@ def _article_pages(
     tag_of: dict[str, Term],
     author_of: dict[str, Term],
     related: list[list[Article]],
+    places: dict[int, Place],
 ) -> list[Page]:
     neighbours: dict[int, tuple[Article | None, Article | None]] = {}
     for section in sections:
@@ -313,9 +336,11 @@ def _article_pages(
             "section": section_terms[article.section],
             "tags": list(map(tag_of.__getitem__, article.tags)),
             "author": author_of[article.author] if article.author else None,
+            "authors": [author_of[name] for name in article.authors],
             "previous": older,
             "next": newer,
             "related": its_related,
+            **series_context(places.get(id(article))),
         }
         template = article.template or "article.html"
         pages.append(Page(article.url, template, context=context))  # title: the article's
