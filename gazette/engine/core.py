@@ -29,12 +29,13 @@ from typing import Any
 
 import jinja2
 
-from gazette.digest import bytes_digest, digest
+from gazette.digest import digest
 from gazette.engine import cache as disk_cache
 from gazette.engine.cache import TEXTS, TextStore
 from gazette.engine.clock import build_now, source_date_epoch
 from gazette.engine.collisions import output_collisions
 from gazette.engine.inputs import PageInputs
+from gazette.engine.photos import Photos
 from gazette.engine.plan import (
     Plan,
     missing_templates,
@@ -52,7 +53,8 @@ from gazette.machine.structured import annotate, resolve_publisher
 from gazette.model import Article, Page, Site
 from gazette.stages.assets import Assets, OutputFile, collect_assets, image_problems
 from gazette.stages.config import Config, load_config
-from gazette.stages.render import make_environment, render_page, shared_context
+from gazette.stages.pictures import body_pictures
+from gazette.stages.render import make_environment, page_root, render_page, shared_context
 from gazette.stages.site import build_site, select_articles, select_documents
 
 PARALLEL_MIN_PAGES = 400  # fewer pages than this render faster without forking workers
@@ -116,6 +118,7 @@ class Engine:
         self._config_broken = False  # the last config.toml did not load: read it again
         self.unsettled = Unsettled()  # files with problems, and those not yet converted
         self._last = 0.0
+        self.photos = Photos(self)
 
     # -- sources --------------------------------------------------------------------------
 
@@ -159,8 +162,12 @@ class Engine:
         documents = select_documents(read, include_drafts=self.include_drafts, now=now)
         assets = collect_assets(config.static_dirs, config.content_dir, config.links)
         errors = changes.errors
+        for path in changes.dirty:
+            state.body_images.pop(path, None)
         if not errors or keep_going:
             errors = errors + image_problems(articles, assets.content_files, config)
+        if not errors or keep_going:
+            errors = errors + self.photos.add(state, assets, [*articles, *documents], views)
         templates = template_files(config.template_dirs)
         if templates != self._env_templates:
             self._env, self._env_templates = None, templates
@@ -194,7 +201,7 @@ class Engine:
         parts.append(os.environ.get("SOURCE_DATE_EPOCH", ""))
         for file in assets.files:
             parts.append(file.path)
-            parts.append(bytes_digest(file.data))
+            parts.append(file.digest())  # a photo's is known without reading it
         return digest(*parts)
 
     def load(self) -> State:
@@ -231,6 +238,7 @@ class Engine:
         touched, self._touched = self._touched, set()
         if touched is None or touched:
             self.store.keep_only({source.text for source in self.state.sources.values()})
+        self.photos.prune()
         parts, changed = freeze(self.state, touched)
         disk_cache.save(self.cache_dir, parts, changed)
 
@@ -252,9 +260,11 @@ class Engine:
         urls = inputs.assets.urls
         shared_digest = digest(
             state.settings, str(self.include_drafts), repr(sorted(urls.items())),
-            repr(site.edition), repr(nav),
+            repr(site.edition), repr(nav), repr(inputs.assets.head),
         )  # fmt: skip
-        page_inputs = PageInputs({p: s.digest for p, s in state.sources.items()}, shared_digest)
+        keys = state.picture_keys
+        identities = {p: s.digest + keys.get(p, "") for p, s in state.sources.items()}
+        page_inputs = PageInputs(identities, shared_digest)
         names = sorted({page.template for page in site.pages})
         env = self.environment()
         missing = missing_templates(site, env, config)
@@ -272,7 +282,9 @@ class Engine:
                 raise GazetteError.collect(clashes)
             state.laid_out = layout
         self.mark("plan")
-        return Snapshot(inputs, site, plan, shared_context(site, config, urls))
+        shared = shared_context(site, config, urls)
+        shared.update(pictures=inputs.assets.pictures, icons=inputs.assets.head)
+        return Snapshot(inputs, site, plan, shared)
 
     @staticmethod
     def _related(state: State, articles: list[Article]) -> tuple[str, list[list[Article]] | None]:
@@ -372,5 +384,16 @@ def pages_bytes(job: RenderJob, indices: list[int]) -> Iterator[tuple[int, bytes
     for index in indices:
         page = job.pages[index]
         if index in texts:
-            page = dataclasses.replace(page, context={**page.context, "article": texts[index]})
+            article = texts[index]
+            if job.shared.get("pictures") and "<img" in article.html:
+                html = body_pictures(
+                    article.html,
+                    article.path,
+                    job.shared["pictures"],
+                    page_root(page.url, job.config),
+                    sizes=job.config.images.sizes,
+                    lead=not article.image,
+                )
+                article = dataclasses.replace(article, html=html)
+            page = dataclasses.replace(page, context={**page.context, "article": article})
         yield index, render_page(job.env, page, job.shared, job.config)
