@@ -32,15 +32,25 @@ if TYPE_CHECKING:
 IMAGES = "images"  # the store's folder in the cache
 
 
+_SCRATCH: list[tempfile.TemporaryDirectory[str]] = []
+
+
+def scratch_store() -> ImageStore:
+    """For engines without a cache: one folder for the process, gone with it. Entries
+    are named by what they are made from, so engines may share them (a check beside a
+    preview, or a test suite's many builds of one site, encode each photo once)."""
+    if not _SCRATCH:
+        _SCRATCH.append(tempfile.TemporaryDirectory(prefix="gazette-images-"))
+    return ImageStore(Path(_SCRATCH[0].name))
+
+
 class Photos:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._scratch: tempfile.TemporaryDirectory[str] | None = None
         if engine.cache_dir is not None:
             self.store = ImageStore(engine.cache_dir / IMAGES)
-        else:  # no cache: encoded photos in a folder of this engine's own, gone with it
-            self._scratch = tempfile.TemporaryDirectory(prefix="gazette-images-")
-            self.store = ImageStore(Path(self._scratch.name))
+        else:  # never pruned: only an engine that keeps a cache prunes its own
+            self.store = scratch_store()
         self._told: set[str] = set()  # notices already given (a missing AVIF encoder)
         self._complete = False  # the last look made every photo: the store may be pruned
 
