@@ -118,7 +118,7 @@ class Engine:
         self._config_broken = False  # the last config.toml did not load: read it again
         self.unsettled = Unsettled()  # files with problems, and those not yet converted
         self._last = 0.0
-        self.photos = Photos(self)
+        self.photos = Photos(cache_dir)
 
     # -- sources --------------------------------------------------------------------------
 
@@ -167,7 +167,7 @@ class Engine:
         if not errors or keep_going:
             errors = errors + image_problems(articles, assets.content_files, config)
         if not errors or keep_going:
-            errors = errors + self.photos.add(state, assets, [*articles, *documents], views)
+            errors = errors + self.photos.add(self, state, assets, [*articles, *documents], views)
         templates = template_files(config.template_dirs)
         if templates != self._env_templates:
             self._env, self._env_templates = None, templates
@@ -238,7 +238,7 @@ class Engine:
         touched, self._touched = self._touched, set()
         if touched is None or touched:
             self.store.keep_only({source.text for source in self.state.sources.values()})
-        self.photos.prune()
+        self.photos.prune(self.state)
         parts, changed = freeze(self.state, touched)
         disk_cache.save(self.cache_dir, parts, changed)
 

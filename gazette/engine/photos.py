@@ -45,21 +45,27 @@ def scratch_store() -> ImageStore:
 
 
 class Photos:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        if engine.cache_dir is not None:
-            self.store = ImageStore(engine.cache_dir / IMAGES)
+    """An engine's photos. It holds no engine (the engine holds it): an engine left in a
+    reference cycle would outlive its command, its text store's connection open."""
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        if cache_dir is not None:
+            self.store = ImageStore(cache_dir / IMAGES)
         else:  # never pruned: only an engine that keeps a cache prunes its own
             self.store = scratch_store()
         self._told: set[str] = set()  # notices already given (a missing AVIF encoder)
         self._complete = False  # the last look made every photo: the store may be pruned
 
     def add(
-        self, state: State, assets: Assets, articles: list[Article], views: Iterable[View]
+        self,
+        engine: Engine,
+        state: State,
+        assets: Assets,
+        articles: list[Article],
+        views: Iterable[View],
     ) -> list[GazetteError]:
         """The photos' and icons' files into `assets`; the articles whose photos changed
         into each view's pending ones. Bad photos are the errors returned."""
-        engine = self.engine
         config = engine.config
         self._complete = False
         formats, notices = available_formats(config.images.formats)
@@ -83,19 +89,20 @@ class Photos:
         if errors:
             return errors
         self._complete = True
-        changed = self._picture_keys(state, assets, articles)
+        changed = self._picture_keys(engine, state, assets, articles)
         for view in views:
             view.pending |= changed
         return []
 
-    def _picture_keys(self, state: State, assets: Assets, articles: list[Article]) -> set[str]:
+    def _picture_keys(
+        self, engine: Engine, state: State, assets: Assets, articles: list[Article]
+    ) -> set[str]:
         """Each article's digest of the Pictures it shows; the articles whose changed."""
         pictures = assets.pictures
         if not pictures and not state.picture_keys:
             return set()
         unknown = [a for a in articles if a.path not in state.body_images]
         if unknown and pictures:
-            engine = self.engine
             for article in with_texts(state, engine.config, engine.store, unknown):
                 state.body_images[article.path] = tuple(body_images(article.html, article.path))
         keys: dict[str, str] = {}
@@ -109,8 +116,7 @@ class Photos:
         state.picture_keys = keys
         return changed
 
-    def prune(self) -> None:
+    def prune(self, state: State | None) -> None:
         """Remove the store's entries the last complete look did not use."""
-        state = self.engine.state
         if self._complete and state is not None and isinstance(state.photos, PhotoMemo):
             self.store.keep_only(state.photos.used)
