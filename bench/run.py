@@ -173,6 +173,50 @@ def measure(runs: int, action: Callable[[int], float]) -> list[float]:
     return [action(n) for n in range(runs)]
 
 
+def photo_case(work: Path, count: int, size: tuple[int, int], args: argparse.Namespace) -> None:
+    """`--images N`: N stories, each leading with its own photo of `size` (3000x2000 by
+    default, a JPEG with GPS EXIF as a phone writes it); cold build (no cache), no-op
+    rebuild (every photo in the cache), and one new photo added."""
+    from PIL import Image, ImageDraw
+
+    site = work / "photos"
+    corpus.generate(site, count, seed=args.seed, theme=ROOT)
+    stories = sorted((site / "content").rglob("*.md"))[:count]
+    base = Image.effect_mandelbrot(size, (-2.2, -1.2, 1.0, 1.2), 80).convert("RGB")
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (23.0, 48.0, 30.0)}
+
+    def photo(n: int, path: Path) -> None:
+        image = base.copy()
+        ImageDraw.Draw(image).rectangle(
+            (n % 50 * 20, 0, n % 50 * 20 + 400, 300), fill=(n % 256, 90, 160)
+        )
+        image.save(path, "JPEG", quality=88, exif=exif.tobytes())
+
+    started = time.perf_counter()
+    for n, story in enumerate(stories):
+        photo(n, story.with_suffix(".jpg"))
+        text = story.read_text(encoding="utf-8")
+        story.write_text(text.replace("---\n", f"---\nimage: {story.stem}.jpg\n", 1), "utf-8")
+    print(f"photos: {count} of {size[0]}x{size[1]} ({time.perf_counter() - started:.1f} s)")
+    rows = []
+    cold = run_build(site, work / "photos-out", args.jobs)
+    rows.append(("cold build (every photo encoded)", cold))
+    rows.append(
+        ("no-op rebuild (photos in the cache)", run_build(site, work / "photos-out", args.jobs))
+    )
+    photo(count, stories[0].with_name("late-photo.jpg"))
+    rows.append(("one new photo added", run_build(site, work / "photos-out", args.jobs)))
+    out = work / "photos-out"
+    total = sum(p.stat().st_size for p in out.rglob("*") if p.suffix in (".jpg", ".avif", ".webp"))
+    jobs = args.jobs or os.cpu_count()
+    print(f"\nGazette photo benchmark: {count} photos of {size[0]}x{size[1]}, jobs {jobs}")
+    print("| figure | seconds | CPU s | peak MB |\n|---|---|---|---|")
+    for label, run in rows:
+        print(f"| {label} | {run.seconds:.2f} | {run.cpu:.2f} | {run.rss:.0f} |")
+    print(f"photo files written: {total / 1e6:.1f} MB")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=10000)
@@ -181,7 +225,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="passed to build.py --jobs")
     parser.add_argument("--dir", type=Path, default=None, help="work folder (default: temp)")
     parser.add_argument("--keep", action="store_true", help="keep the generated site")
+    parser.add_argument("--images", type=int, default=0, help="the photo case: N photos")
+    parser.add_argument("--image-size", default="3000x2000", help="the photos' size, WxH")
     args = parser.parse_args(argv)
+    if args.images:
+        work = Path(tempfile.mkdtemp(prefix="gazette-bench-", dir=args.dir))
+        width, height = (int(n) for n in args.image_size.split("x"))
+        photo_case(work, args.images, (width, height), args)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     jobs = args.jobs or os.cpu_count() or 1
 
     work = Path(tempfile.mkdtemp(prefix="gazette-bench-", dir=args.dir))

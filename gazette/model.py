@@ -97,6 +97,8 @@ class Article:
     image: str | None = None  # site-relative URL of the image file, or an absolute URL
     image_alt: str | None = None
     caption: str | None = None
+    image_credit: str | None = None  # "Photo: AFP": shown with the caption, and in JSON-LD
+    image_focus: tuple[float, float] | None = None  # the social card's crop centre, 0-1 each
     summary: str | None = None
     draft: bool = False
     extra: dict[str, Any] = field(default_factory=dict)

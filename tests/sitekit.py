@@ -28,6 +28,17 @@ def article(title: str = "A plain headline", body: str = "Body text.", **front: 
     return "---\n" + "\n".join(lines) + "\n---\n\n" + body + "\n"
 
 
+def tiny_photo(fmt: str = "JPEG", size: tuple[int, int] = (8, 6)) -> bytes:
+    """A real photo file, small: content/ photos are decoded and re-encoded now."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (30, 90, 160)).save(out, fmt)
+    return out.getvalue()
+
+
 def make_site(folder: Path, files: dict[str, str | bytes], config: str = "") -> Config:
     """A site in `folder`: a copy of the theme's templates and static (as `gazette init`
     writes them, so a test can edit them), config, and `files` under it."""

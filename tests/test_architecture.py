@@ -22,9 +22,10 @@ MAX_LINES = 400
 # Lowest first: a module may import from its own layer or any layer below it.
 # Base is every module at the top of the package; machine (feeds, sitemaps,
 # structured data) reads the config and the markup of stages, never the reverse.
+# Images (Pillow's work on photos) reads the config and pictures of stages.
 # Importers sit beside the engine, not on it: test_importers_use_only_the_base checks
 # that they take nothing but base modules (errors, slugs, dates).
-LAYERS = ("base", "stages", "machine", "engine", "sinks", "importers", "commands")
+LAYERS = ("base", "stages", "images", "machine", "engine", "sinks", "importers", "commands")
 
 
 @dataclass(frozen=True)

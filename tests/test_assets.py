@@ -51,4 +51,6 @@ def test_non_markdown_content_files_are_copied_where_they_are(tmp_path: Path) ->
     assets = collect_assets((tmp_path / "static",), tmp_path / "content")
     assert assets.content_files == {"world/photo.jpg", "images/map.svg"}
     copied = {f.path: f.data for f in assets.files if not f.path.startswith("static/")}
-    assert copied == {"world/photo.jpg": b"jpeg", "images/map.svg": b"<svg/>"}
+    assert copied == {"images/map.svg": b"<svg/>"}
+    # photos are not copied: gazette.images writes them (resized, stripped)
+    assert assets.photos == {"world/photo.jpg": tmp_path / "content" / "world" / "photo.jpg"}

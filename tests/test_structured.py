@@ -69,13 +69,19 @@ def test_author_url_is_the_author_page(basic_site: BuiltSite) -> None:
 
 def test_article_with_image(basic_site: BuiltSite) -> None:
     json_ld, og = _extract(_page(basic_site.output, QUAKE_URL))
-    assert json_ld[0]["image"] == [BASE + "world/quake.png"]
+    # a photo in content/ is shared as its 1200x630 card (gazette.images)
+    card = BASE + "world/quake.card.jpg"
+    [image] = json_ld[0]["image"]
+    assert image["@type"] == "ImageObject" and image["url"] == card
+    assert (image["width"], image["height"]) == (1200, 630)
     assert (basic_site.output / "world" / "quake.png").is_file()
-    assert og["og:image"] == [BASE + "world/quake.png"]
+    assert (basic_site.output / "world" / "quake.card.jpg").is_file()
+    assert og["og:image"] == [card]
+    assert (og["og:image:width"], og["og:image:height"]) == (["1200"], ["630"])
     assert og["og:image:alt"] == ["Trucks on a mountain road"]
     soup = parse_html(_page(basic_site.output, QUAKE_URL))
     assert soup.find("meta", attrs={"name": "twitter:card"})["content"] == "summary_large_image"
-    assert soup.find("meta", attrs={"name": "twitter:image"})["content"] == BASE + "world/quake.png"
+    assert soup.find("meta", attrs={"name": "twitter:image"})["content"] == card
 
 
 def test_open_graph_and_twitter_of_an_article(basic_site: BuiltSite) -> None:

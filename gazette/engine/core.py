@@ -30,12 +30,13 @@ from typing import Any
 
 import jinja2
 
-from gazette.digest import bytes_digest, digest
+from gazette.digest import digest
 from gazette.engine import cache as disk_cache
 from gazette.engine.cache import TEXTS, TextStore
 from gazette.engine.clock import build_now, source_date_epoch
 from gazette.engine.collisions import output_collisions
 from gazette.engine.inputs import PageInputs
+from gazette.engine.photos import Photos
 from gazette.engine.plan import (
     Plan,
     missing_templates,
@@ -56,7 +57,7 @@ from gazette.model import Article, Site
 from gazette.stages.assets import Assets, OutputFile, collect_assets, image_problems
 from gazette.stages.authors_data import AuthorData, authors_for_build
 from gazette.stages.config import Config, load_config
-from gazette.stages.render import gregorian, make_environment, shared_context
+from gazette.stages.render import make_environment, shared_context
 from gazette.stages.site import build_site, select_articles, select_documents
 from gazette.stages.story_fields import notice_problems
 
@@ -124,6 +125,7 @@ class Engine:
         self.search: SearchBundle | None = None  # made on first use (see machine_files)
         self._last = 0.0
         self._authors: AuthorData | None = None  # the authors data file as last read
+        self.photos = Photos(cache_dir)
 
     # -- sources --------------------------------------------------------------------------
 
@@ -170,9 +172,13 @@ class Engine:
             config, self._authors, assets.content_files, assets.urls
         )
         errors = changes.errors + problems
+        for path in changes.dirty:
+            state.body_images.pop(path, None)
         if not errors or keep_going:
             errors = errors + image_problems(articles, assets.content_files, config)
             errors += notice_problems(articles, now, config)
+        if not errors or keep_going:
+            errors = errors + self.photos.add(self, state, assets, [*articles, *documents], views)
         templates = template_files(config.template_dirs)
         if templates != self._env_templates:
             self._env, self._env_templates = None, templates
@@ -208,7 +214,7 @@ class Engine:
         parts.append(os.environ.get("SOURCE_DATE_EPOCH", ""))
         for file in assets.files:
             parts.append(file.path)
-            parts.append(bytes_digest(file.data))
+            parts.append(file.digest())  # a photo's is known without reading it
         return digest(*parts)
 
     def load(self) -> State:
@@ -245,6 +251,7 @@ class Engine:
         touched, self._touched = self._touched, set()
         if touched is None or touched:
             self.store.keep_only({source.text for source in self.state.sources.values()})
+        self.photos.prune(self.state)
         parts, changed = freeze(self.state, touched)
         disk_cache.save(self.cache_dir, parts, changed)
 
@@ -267,9 +274,11 @@ class Engine:
         urls = inputs.assets.urls
         shared_digest = digest(
             state.settings, str(self.include_drafts), repr(sorted(urls.items())),
-            repr(site.edition), repr(nav),
+            repr(site.edition), repr(nav), repr(inputs.assets.head),
         )  # fmt: skip
-        page_inputs = PageInputs({p: s.digest for p, s in state.sources.items()}, shared_digest)
+        keys = state.picture_keys
+        identities = {p: s.digest + keys.get(p, "") for p, s in state.sources.items()}
+        page_inputs = PageInputs(identities, shared_digest)
         names = sorted({page.template for page in site.pages})
         env = self.environment()
         missing = missing_templates(site, env, config)
@@ -287,7 +296,9 @@ class Engine:
                 raise GazetteError.collect(clashes)
             state.laid_out = layout
         self.mark("plan")
-        return Snapshot(inputs, site, plan, shared_context(site, config, urls))
+        shared = shared_context(site, config, urls)
+        shared.update(pictures=inputs.assets.pictures, icons=inputs.assets.head)
+        return Snapshot(inputs, site, plan, shared)
 
     @staticmethod
     def _related(state: State, articles: list[Article]) -> tuple[str, list[list[Article]] | None]:
@@ -353,23 +364,12 @@ class Engine:
         """The search index, made again only when some story's file or place changed;
         kept in the cache (a preview's, of drafts too, in a folder of its own)."""
         if self.search is None:
-            if self.persist:
-                assert self.cache_dir is not None
-                folder = self.cache_dir / "search"
-            else:
-                self._search_scratch = tempfile.TemporaryDirectory(prefix="gazette-search-")
-                folder = Path(self._search_scratch.name)
-            folder.mkdir(parents=True, exist_ok=True)
-            self.search = SearchBundle(folder)
-        state, config, site = self.load(), self.config, snap.site
+            self.search = SearchBundle(self.cache_dir / "search" if self.persist else None)
+        state, site = self.load(), snap.site
         sources = {path: source.digest for path, source in state.sources.items()}
         key = digest(state.settings, str(self.include_drafts), records_key(site, sources))
-
-        def date_text(article: Article) -> str:
-            return gregorian(article.date, config.site.date_format)
-
-        make = functools.partial(make_records, site, self.texts, date_text)
-        return self.search.files(key, make, language_of(config))
+        make = functools.partial(make_records, site, self.texts, self.config)
+        return self.search.files(key, make, language_of(self.config))
 
     def mark(self, what: str) -> None:
         """With GAZETTE_TIMINGS=1 in the environment, print each stage's time and memory."""

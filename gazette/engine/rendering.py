@@ -9,7 +9,8 @@ from typing import Any
 
 from gazette.model import Article, Page
 from gazette.stages.config import Config
-from gazette.stages.render import render_page
+from gazette.stages.pictures import body_pictures
+from gazette.stages.render import page_root, render_page
 
 
 @dataclass
@@ -31,5 +32,16 @@ def pages_bytes(job: RenderJob, indices: list[int]) -> Iterator[tuple[int, bytes
     for index in indices:
         page = job.pages[index]
         if index in texts:
-            page = dataclasses.replace(page, context={**page.context, "article": texts[index]})
+            article = texts[index]
+            if job.shared.get("pictures") and "<img" in article.html:
+                html = body_pictures(
+                    article.html,
+                    article.path,
+                    job.shared["pictures"],
+                    page_root(page.url, job.config),
+                    sizes=job.config.images.sizes,
+                    lead=not article.image,
+                )
+                article = dataclasses.replace(article, html=html)
+            page = dataclasses.replace(page, context={**page.context, "article": article})
         yield index, render_page(job.env, page, job.shared, job.config)

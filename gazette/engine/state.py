@@ -50,6 +50,10 @@ class State:
     related: tuple[str, list[list[int]]] = ("", [])  # see Engine._related
     laid_out: str = ""  # the shape and files last found free of collisions (see snapshot)
     disk: Any = None  # the disk sink's own record (gazette.sinks.disk.DiskRecord)
+    photos: Any = None  # photos' digests and entries in use (gazette.images.photos.PhotoMemo)
+    # the photos each article's pages show, by their sizes: part of the article's identity
+    picture_keys: dict[str, str] = field(default_factory=dict)
+    body_images: dict[str, tuple[str, ...]] = field(default_factory=dict)  # in its text
 
 
 @functools.cache  # asked for every source at every save

@@ -29,15 +29,16 @@ class Workers:
         self.progress = progress
 
     def map(
-        self, function: Chunked, items: Sequence[Any], minimum: int, what: str
+        self, function: Chunked, items: Sequence[Any], minimum: int, what: str, smallest: int = 20
     ) -> Iterator[Any]:
-        """`function` over chunks of `items`, in worker processes when it is worth it."""
-        with self.launch(function, items, minimum, what) as results:
+        """`function` over chunks of `items`, in worker processes when it is worth it;
+        `smallest`: the fewest items a chunk has (1 for slow items, such as photos)."""
+        with self.launch(function, items, minimum, what, smallest) as results:
             yield from results
 
     @contextlib.contextmanager
     def launch(
-        self, function: Chunked, items: Sequence[Any], minimum: int, what: str
+        self, function: Chunked, items: Sequence[Any], minimum: int, what: str, smallest: int = 20
     ) -> Iterator[Iterator[Any]]:
         """`map`, with the workers already at it when the block starts; in this process
         (one job, or fewer items than `minimum`), the work is done as results are taken."""
@@ -56,7 +57,7 @@ class Workers:
             finally:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             with pool:
-                chunks = pool.imap_unordered(function, chunks_of(items, self.jobs, 20))
+                chunks = pool.imap_unordered(function, chunks_of(items, self.jobs, smallest))
                 yield _counted(chunks, bar)
         finally:
             bar.close()

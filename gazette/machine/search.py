@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +32,7 @@ from gazette.model import Article, Site
 from gazette.stages.assets import OutputFile
 from gazette.stages.config import Config
 from gazette.stages.markup import plain_text
+from gazette.stages.render import gregorian
 
 BUNDLE = "pagefind"  # the index's folder in output/, where the search page loads it from
 TextLoader = Callable[[list[Article]], list[Article]]
@@ -63,14 +65,13 @@ def records_key(site: Site, sources: dict[str, str]) -> str:
     return digest(repr(rows))
 
 
-def make_records(
-    site: Site, texts: TextLoader, date_text: Callable[[Article], str]
-) -> list[Record]:
+def make_records(site: Site, texts: TextLoader, config: Config) -> list[Record]:
     names = {s.slug: s.name for s in site.sections}
     records = []
     for article in texts(site.articles):
         section = names.get(article.section, article.section)
-        meta = {"title": article.title, "date": date_text(article), "section": section}
+        date = gregorian(article.date, config.site.date_format)
+        meta = {"title": article.title, "date": date, "section": section}
         if article.kicker:
             meta["kicker"] = article.kicker
         if article.image:
@@ -149,7 +150,12 @@ def read_bundle(folder: Path) -> list[OutputFile]:
 class SearchBundle:
     """The index of one site, kept in `folder` (a cache's) by its records' digest."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path | None) -> None:
+        """`folder` None: one of its own, gone with it (a preview's index)."""
+        if folder is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="gazette-search-")
+            folder = Path(self._scratch.name)
+        folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.seconds = 0.0  # the last snapshot's indexing time (0: the kept bundle served)
         self._files: tuple[str, list[OutputFile]] | None = None

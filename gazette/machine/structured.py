@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -19,8 +20,9 @@ from markupsafe import Markup
 from gazette.errors import GazetteError
 from gazette.machine.common import NOT_INDEXED, FeedSpec, absolute, excerpt, timestamp
 from gazette.model import Article, Page, Site, Term
-from gazette.stages.assets import Assets
+from gazette.stages.assets import RASTER, Assets
 from gazette.stages.config import Config, key_line
+from gazette.stages.pictures import CARD_SIZE, card_path
 from gazette.stages.story_fields import TYPES
 
 # Inside <script> a JSON string must not end the element or open a comment;
@@ -112,10 +114,38 @@ class PageMeta:
 
     @cached_property
     def image(self) -> str | None:
-        """The article's own image, absolute; never the 'No Image' placeholder."""
+        """The article's own image, absolute (its social card, for a photo of content/);
+        never the 'No Image' placeholder."""
         if self.article is None or not self.article.image:
             return None
+        if self.card is not None:
+            return absolute(self.config, self.card)
         return absolute(self.config, self.article.image)
+
+    @cached_property
+    def card(self) -> str | None:
+        """The 1200x630 crop gazette.images makes of an article's photo in content/."""
+        image = self.article.image if self.article is not None else None
+        if not image or "://" in image or Path(image).suffix.lower() not in RASTER:
+            return None
+        return card_path(image, self.article.image_focus)  # type: ignore[union-attr]
+
+    def _image_object(self) -> dict[str, Any]:
+        """schema.org ImageObject: the card (or the image), with its caption and credit."""
+        article = self.article
+        assert article is not None and self.image is not None
+        data: dict[str, Any] = {"@type": "ImageObject", "url": self.image}
+        if self.card is not None:
+            data["width"], data["height"] = CARD_SIZE
+        if article.caption:
+            data["caption"] = article.caption
+        if article.image_credit:
+            data["creditText"] = article.image_credit
+            holder = re.sub(
+                r"^(photo|photograph|image|picture)s?\s*:\s*", "", article.image_credit, flags=re.I
+            )
+            data["copyrightHolder"] = {"@type": "Organization", "name": holder}
+        return data
 
     @cached_property
     def open_graph(self) -> list[tuple[str, str]]:
@@ -133,6 +163,9 @@ class PageMeta:
             return tags
         if self.image:
             tags.append(("og:image", self.image))
+            if self.card is not None:
+                tags.append(("og:image:width", str(CARD_SIZE[0])))
+                tags.append(("og:image:height", str(CARD_SIZE[1])))
             tags.append(("og:image:alt", article.image_alt or article.title))
         tags.append(("article:published_time", timestamp(article.date)))
         tags.append(("article:modified_time", timestamp(article.modified)))
@@ -199,7 +232,7 @@ class PageMeta:
         if kind.genre:
             data["genre"] = kind.genre
         if self.image:
-            data["image"] = [self.image]
+            data["image"] = [self._image_object()]
         authors = self._authors()
         if authors:
             data["author"] = [self._person(term) for term in authors]

@@ -162,7 +162,7 @@ class MemorySink:
         self._snap, self._view = snap, snap.plan.view
         self._pages = {page.output_path: i for i, page in enumerate(snap.site.pages)}
         assets = snap.inputs.assets
-        self._files = {file.path: file.data for file in assets.files}
+        self._files = {file.path: file for file in assets.files}  # photos read when asked for
         # fingerprinted (style.1a2b.css): the name changes with the bytes
         self._immutable = {url for name, url in assets.urls.items() if url != f"static/{name}"}
         self._machine = None  # feeds and sitemaps: made again when next asked for
@@ -183,9 +183,10 @@ class MemorySink:
                     ((_, data),) = engine.page_bytes(snap, [index])
                     self._rendered[path] = data
                 return Resource(data, content_type(path), is_page=path.endswith(".html"))
-            data = self._files.get(path)
-            if data is not None:
-                return Resource(data, content_type(path), immutable=path in self._immutable)
+            file = self._files.get(path)
+            if file is not None:
+                immutable = path in self._immutable
+                return Resource(file.data, content_type(path), immutable=immutable)
             data = self._machine_files(snap, engine).get(path)
             return Resource(data, content_type(path)) if data is not None else None
 
@@ -243,8 +244,8 @@ def _swapped_stylesheets(old: Inputs | None, new: Inputs) -> dict[str, str]:
     names = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
     if not names or not all(n.endswith(".css") and n in before and n in after for n in names):
         return {}
-    others = {f.path: f.data for f in old.assets.files if not f.path.endswith(".css")}
-    if others != {f.path: f.data for f in new.assets.files if not f.path.endswith(".css")}:
+    others = {f.path: f.digest() for f in old.assets.files if not f.path.endswith(".css")}
+    if others != {f.path: f.digest() for f in new.assets.files if not f.path.endswith(".css")}:
         return {}
     return {before[n]: after[n] for n in names}
 

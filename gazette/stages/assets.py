@@ -12,13 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gazette import themes
+from gazette.digest import bytes_digest
 from gazette.errors import GazetteError
 from gazette.model import Article
 from gazette.paths import Links, walk, walk_files
 from gazette.stages.config import Config
 from gazette.stages.markup import code_stylesheet
+from gazette.stages.pictures import Picture
 
 FINGERPRINTED = {".css", ".js"}
+# Photos in content/: written by `gazette.images` (resized, converted, stripped of
+# their metadata), never copied as they are. HEIC is here to be refused clearly.
+RASTER = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp", ".avif", ".heic"}
 IGNORED_NAMES = {".DS_Store", "Thumbs.db"}
 
 
@@ -27,12 +32,39 @@ class OutputFile:
     path: str  # relative to output/, POSIX separators
     data: bytes
 
+    def digest(self) -> str:
+        return bytes_digest(self.data)
+
+
+class StoredFile(OutputFile):
+    """An output file kept on disk (an encoded photo in the cache), read only when it is
+    written or served: a site's photos need not all be in memory, nor read at all by a
+    build that finds nothing changed (its digest is known)."""
+
+    def __init__(self, path: str, location: Path, digest: str) -> None:  # noqa: D107
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "location", location)
+        object.__setattr__(self, "_digest", digest)
+
+    @property  # type: ignore[override]
+    def data(self) -> bytes:  # noqa: D102
+        return self.location.read_bytes()  # type: ignore[attr-defined, no-any-return]
+
+    def digest(self) -> str:
+        return self._digest  # type: ignore[attr-defined, no-any-return]
+
+    def __repr__(self) -> str:
+        return f"StoredFile({self.path!r})"
+
 
 @dataclass
 class Assets:
     files: list[OutputFile] = field(default_factory=list)
     urls: dict[str, str] = field(default_factory=dict)  # "style.css" -> "static/style.ab12cd34.css"
     content_files: set[str] = field(default_factory=set)  # copied from content/, e.g. images
+    photos: dict[str, Path] = field(default_factory=dict)  # raster files of content/, to encode
+    pictures: dict[str, Picture] = field(default_factory=dict)  # what was written for each
+    head: list[tuple[str, str, str]] = field(default_factory=list)  # icon links: rel, type, path
 
 
 def fingerprint(name: str, data: bytes) -> str:
@@ -72,8 +104,12 @@ def collect_assets(
             if name.endswith(".md"):
                 continue
             relative = Path(name[cut:])
-            if not _skip(relative):
-                assets.content_files.add(relative.as_posix())
+            if _skip(relative):
+                continue
+            assets.content_files.add(relative.as_posix())
+            if relative.suffix.lower() in RASTER:
+                assets.photos[relative.as_posix()] = Path(name)
+            else:
                 assets.files.append(OutputFile(relative.as_posix(), Path(name).read_bytes()))
     return assets
 

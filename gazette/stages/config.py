@@ -26,6 +26,7 @@ from gazette.stages.config_checks import (
     Problem,
     check_content,
     check_hijri,
+    check_images,
     check_markdown,
     check_site,
     check_syndication,
@@ -37,6 +38,7 @@ from gazette.stages.config_tables import (  # noqa: F401 - the settings' home fo
     ContentConfig,
     FeedsConfig,
     HijriConfig,
+    ImagesConfig,
     MarkdownConfig,
     PublisherConfig,
     SearchConfig,
@@ -60,6 +62,7 @@ class Config:
     markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
     search: SearchConfig = field(default_factory=SearchConfig)
     theme: ThemeConfig = field(default_factory=ThemeConfig)
+    images: ImagesConfig = field(default_factory=ImagesConfig)
     root: Path = Path(".")
     path: Path | None = None
 
@@ -108,6 +111,7 @@ _TABLES: dict[str, type] = {
     "markdown": MarkdownConfig,
     "search": SearchConfig,
     "theme": ThemeConfig,
+    "images": ImagesConfig,
 }
 _TOP_KEYS = [*_TABLES, "sections"]
 
@@ -202,6 +206,8 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
     build = values.get("build") or BuildConfig()
     if build.timeout < 1:
         problem("build.timeout must be at least 1 (seconds)", "build.timeout")
+    images = values.get("images") or ImagesConfig()
+    check_images(images, problem)
 
     if errors:
         raise GazetteError.collect(errors)
@@ -218,6 +224,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
         markdown=markdown,
         search=values.get("search") or SearchConfig(),
         theme=values.get("theme") or ThemeConfig(),
+        images=images,
         root=root,
         path=path,
     )
@@ -268,7 +275,8 @@ def _coerce(value: Any, expected: Any) -> tuple[Any, bool]:
     if expected is bool:
         return value, isinstance(value, bool)
     if origin is tuple:
-        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        item = typing.get_args(expected)[0]
+        ok = isinstance(value, list) and all(_coerce(v, item)[1] for v in value)
         return (tuple(value) if ok else value), ok
     if origin is dict:
         return value, isinstance(value, dict)
@@ -287,7 +295,8 @@ def _type_name(expected: Any) -> str:
         return names[expected]
     origin = typing.get_origin(expected)
     if origin is tuple:
-        return "a list of strings"
+        item = typing.get_args(expected)[0]
+        return "a list of whole numbers" if item is int else "a list of strings"
     if origin is dict:
         return "a table"
     return str(expected)

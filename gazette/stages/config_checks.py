@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # config.py imports this module to run the checks
         ContentConfig,
         FeedsConfig,
         HijriConfig,
+        ImagesConfig,
         MarkdownConfig,
         PublisherConfig,
         SiteConfig,
@@ -298,4 +299,40 @@ def check_markdown(options: MarkdownConfig, problem: Problem) -> None:
             "markdown.heading_link_symbol is empty: the links would not show",
             "markdown.heading_link_symbol",
             'write e.g. heading_link_symbol = "#"',
+        )
+
+
+IMAGE_FORMATS = ("avif", "webp")
+
+
+def check_images(images: ImagesConfig, problem: Problem) -> None:
+    if not images.widths or any(w < 16 or w > 8192 for w in images.widths):
+        problem(
+            f"images.widths must be widths in pixels from 16 to 8192, not {list(images.widths)}",
+            "images.widths",
+            "write e.g. widths = [480, 800, 1200, 1600]",
+        )
+    elif list(images.widths) != sorted(set(images.widths)):
+        problem(
+            f"images.widths must go from narrowest to widest, each once: {list(images.widths)}",
+            "images.widths",
+            f"write widths = {sorted(set(images.widths))}",
+        )
+    for name in images.formats:
+        if name not in IMAGE_FORMATS:
+            problem(
+                f"images.formats has '{name}', which is not one of {', '.join(IMAGE_FORMATS)}",
+                "images.formats",
+                'write e.g. formats = ["avif", "webp"] (the photo\'s own format is always '
+                "written too)",
+            )
+    for key in ("quality", "avif_quality"):
+        if not 1 <= getattr(images, key) <= 100:
+            problem(f"images.{key} must be from 1 to 100", f"images.{key}")
+    if images.max_pixels < 1:
+        problem("images.max_pixels must be at least 1", "images.max_pixels")
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", images.icon_color):
+        problem(
+            f"images.icon_color must be a colour like '#a3121c', not '{images.icon_color}'",
+            "images.icon_color",
         )

@@ -132,3 +132,27 @@ class SearchConfig:
     """The search page and its index (Pagefind): on unless switched off."""
 
     enabled: bool = True
+
+
+@dataclass(frozen=True)
+class ImagesConfig:
+    """How photos in content/ are written: resized, converted, stripped of metadata.
+    A phone photo is several megabytes with its GPS position in it; readers get a
+    file the width their screen needs, and nobody gets the position."""
+
+    widths: tuple[int, ...] = (480, 800, 1200, 1600)  # never wider than the photo itself
+    formats: tuple[str, ...] = ("avif", "webp")  # besides the photo's own format
+    quality: int = 75  # JPEG and WebP, 1-100
+    avif_quality: int = 55  # AVIF looks as good at a lower number
+    # true: the photo's file is copied as it was, metadata (GPS too) and all
+    keep_originals: bool = False
+    # true: the Artist and Copyright fields of EXIF stay in every written file
+    keep_credit: bool = False
+    # a photo with more pixels than this is refused (a decompression bomb stops here)
+    max_pixels: int = 50_000_000
+    # the article photo's `sizes`: how wide it is shown, for the browser's choice
+    sizes: str = "(min-width: 46rem) 42rem, 100vw"
+    # a square raster file (static/ or content/) for favicon and touch icons; empty:
+    # the publisher logo when it is a raster file, else the site's initial on `icon_color`
+    icon: str = ""
+    icon_color: str = "#a3121c"

@@ -45,6 +45,8 @@ KNOWN_KEYS = {
     "image",
     "image_alt",
     "caption",
+    "image_credit",
+    "image_focus",
     "summary",
     "slug",
     "draft",
@@ -57,7 +59,8 @@ KNOWN_KEYS = {
 }
 
 _STRING_KEYS = (
-    "source", "dateline", "image", "image_alt", "caption", "summary", "guid",
+    "source", "dateline", "image", "image_alt", "caption", "image_credit", "summary",
+    "guid",
     "template",
 )  # fmt: skip
 _EXAMPLES = {"title": "title: Kim inspects weapons in Vladivostok", "date": "date: 2023-09-23"}
@@ -306,6 +309,24 @@ def _image_url(image: str, article_path: str) -> str:
     return "/".join(parts)
 
 
+def _image_focus(key: str, value: Any, front: Front) -> tuple[float, float] | None:
+    """'0.5,0.3': where the social card's crop is centred, across and down the photo."""
+    if value is None:
+        return None
+    parts = str(value).split(",")
+    try:
+        x, y = (float(part) for part in parts)
+    except ValueError:
+        x = y = -1.0
+    if not (0 <= x <= 1 and 0 <= y <= 1):
+        raise front.fail(
+            key,
+            f"'image_focus' must be two numbers from 0 to 1, across and down, not {value!r}",
+            "write e.g. 'image_focus: 0.5,0.3' (the middle, a third from the top)",
+        )
+    return (x, y)
+
+
 Check = Callable[[str, Any, Front], Any]
 
 # Key -> check, in the order a file's problems are looked for; keys are Article's fields.
@@ -329,6 +350,7 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
     ("section", _section),
     ("slug", _slug),
     ("image", _image),
+    ("image_focus", _image_focus),
     ("aliases", placement.aliases),
     ("permalink", placement.permalink),
     ("template", placement.template),

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from gazette.errors import GazetteError
 from gazette.model import Archive, Article, Edition, Page, Site, Term
 from gazette.stages.config import Config
+from gazette.stages.pictures import picture_html
 from gazette.stages.render_limits import RenderTimeout, Watchdog, capped_range
 from gazette.stages.site import url_from
 from gazette.stages.story_fields import TYPES
@@ -187,13 +188,34 @@ def make_environment(config: Config) -> jinja2.Environment:
             )
         return context["root"] + urls[name]
 
+    @jinja2.pass_context
+    def picture(
+        context: jinja2.runtime.Context,
+        image: str,
+        alt: str = "",
+        sizes: str = "",
+        lead: bool = False,
+        css_class: str = "",
+    ) -> Markup:
+        """An article's photo at the widths written for it (gazette.stages.pictures);
+        a photo of another host, or a file not made into a Picture, as a plain <img>."""
+        found = context.get("pictures", {}).get(image)
+        if found is None:
+            attrs = f' class="{escape(css_class)}"' if css_class else ""
+            attrs += "" if lead else ' loading="lazy"'
+            return Markup(f'<img src="{escape(link(context, image))}" alt="{escape(alt)}"{attrs}>')
+        root = context["root"]
+        shown = sizes or config.images.sizes
+        html = picture_html(found, root, alt, sizes=shown, lead=lead, css_class=css_class)
+        return Markup(html)
+
     def date_line(article: Article | Edition) -> str:
         return f"{long_date(article.date)} | {article.hijri.format(config.hijri)}"
 
     def long_date(value: dt.datetime | dt.date) -> str:
         return gregorian(value, config.site.date_format)
 
-    env.globals.update(link=link, asset=asset, range=capped_range)
+    env.globals.update(link=link, asset=asset, range=capped_range, picture=picture)
     env.watchdog = Watchdog()  # type: ignore[attr-defined]
     env.context_class = _PageContext
     env.template_class = _SiteTemplate
