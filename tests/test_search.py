@@ -105,6 +105,10 @@ def test_the_index_covers_every_story_and_no_listing(sample: Path) -> None:
 
 def test_a_no_op_rebuild_does_not_index_again(sample: Path, tmp_path: Path) -> None:
     root = copy_sample_site(tmp_path / "site")
+    # a story of its own, so that no index of this process's other builds fits it
+    (root / "content" / "world" / "harbour-night.md").write_text(
+        "---\ntitle: Night shift at the harbour\ndate: 2024-03-01 22:00\n---\nCranes ran late.\n"
+    )
     config = load_config(root / "config.toml")
     first = DiskSink(config, root / "output", now=SAMPLE_NOW, cache=True).build()
     assert first.search_seconds > 0 and "search index" in first.summary()

@@ -19,6 +19,7 @@ import asyncio
 import shutil
 import tempfile
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -147,6 +148,32 @@ def read_bundle(folder: Path) -> list[OutputFile]:
     ]
 
 
+# The last few bundles this process made, by what their records hold: builds of the
+# same stories from another folder (a test suite's copies, `check` beside `build`)
+# need not start Pagefind again. Bundles are pure functions of their records.
+_RECENT: OrderedDict[str, list[OutputFile]] = OrderedDict()
+_RECENT_SIZE = 4
+
+
+def _index_or_recall(records: list[Record], language: str, folder: Path) -> float:
+    """`records` indexed into `folder`, or a bundle made of the same records copied
+    there; the seconds Pagefind took (0 for a copy)."""
+    content = digest(repr(records), language)
+    known = _RECENT.get(content)
+    if known is None:
+        seconds = index_records(records, language, folder)
+        _RECENT[content] = read_bundle(folder)
+        while len(_RECENT) > _RECENT_SIZE:
+            _RECENT.popitem(last=False)
+        return seconds
+    _RECENT.move_to_end(content)
+    for file in known:
+        target = folder / file.path.removeprefix(f"{BUNDLE}/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(file.data)
+    return 0.0
+
+
 class SearchBundle:
     """The index of one site, kept in `folder` (a cache's) by its records' digest."""
 
@@ -168,7 +195,7 @@ class SearchBundle:
         if not kept.is_dir():
             fresh = self.folder / f"{key}.new"
             shutil.rmtree(fresh, ignore_errors=True)
-            self.seconds = index_records(make(), language, fresh)
+            self.seconds = _index_or_recall(make(), language, fresh)
             fresh.rename(kept)
         for other in self.folder.iterdir():  # older bundles: one is enough
             if other != kept:
