@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import CHROMIUM_ARGS, serve_folder  # noqa: E402
@@ -43,10 +44,12 @@ def main(argv: list[str] | None = None) -> int:
                         page.goto(base + "search/")
                         page.wait_for_selector(".pagefind-ui__search-input")
                         box = page.locator(".pagefind-ui__search-input")
-                        box.press_sequentially(query[:-1])
+                        box.fill(query[:-1])
                         started = time.perf_counter()
                         box.press(query[-1])
-                        page.wait_for_selector(".pagefind-ui__result-link", timeout=20_000)
+                        page.wait_for_selector(
+                            ".pagefind-ui__result-link", state="attached", timeout=20_000
+                        )
                         times.append(time.perf_counter() - started)
                         first = page.locator(".pagefind-ui__result-link").first.inner_text()
                         page.close()

@@ -356,7 +356,7 @@ class Engine:
         reference = source_date_epoch(config.tz)
         site, assets = snap.site, snap.inputs.assets
         files = machine_files(site, config, assets, reference, self.texts, sitemaps)
-        if config.search.enabled:
+        if config.search.enabled and site.articles:
             files += self._search_files(snap)
         return files
 

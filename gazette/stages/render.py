@@ -250,7 +250,9 @@ def shared_context(site: Site, config: Config, asset_urls: dict[str, str]) -> di
         "nav": site.sections,
         "site_pages": site.documents,  # About, Privacy...: the default theme's footer
         "archive_url": url_from(config.urls.archive),
-        "search_url": url_from(config.urls.search) if config.search.enabled else None,
+        "search_url": url_from(config.urls.search)
+        if config.search.enabled and site.articles
+        else None,
         "edition": site.edition,
         "assets": asset_urls,
     }

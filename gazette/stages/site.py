@@ -211,7 +211,7 @@ def _build_site(
             per_page,
             {"archive": archive},
         )
-    if config.search.enabled:
+    if config.search.enabled and articles:  # Pagefind makes no index of nothing
         pages.append(Page(url=url_from(urls.search), template="search.html", title="Search"))
     corrections = corrections_page(articles, url_from(urls.corrections))
     if corrections is not None:

@@ -16,6 +16,7 @@
     bundlePath: root + "pagefind/",
     showImages: true,
     showSubResults: false,
+    debounceTimeoutMs: 150,
     resetStyles: false,
     processResult: function (result) {
       if (result.meta && result.meta.image) result.meta.image = local(result.meta.image);
