@@ -11,7 +11,7 @@ output/ is tested on every written file in test_images.py.
 
 The photo is made here with Pillow: 4000x3000 pixels, colour gradients under noise
 at several scales and a fine grain, so it compresses about as badly as a real photo
-(about 3 MB as a JPEG at quality 90), with a GPS position in its EXIF data.
+(2.7 MB as a JPEG at quality 90), with a GPS position in its EXIF data.
 """
 
 from __future__ import annotations
