@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -85,16 +86,34 @@ BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 def dangerous(fragment: BeautifulSoup, *, whole_page: bool = False) -> list[str]:
     """Everything in parsed HTML that could run script: tags, handlers, URLs, styles.
 
-    `whole_page` allows the page's own <body>, and <meta>/<link> in <head> (but no
-    http-equiv, the refresh-to-javascript trick)."""
+    `whole_page` allows the page's own <body>, <meta>/<link> in <head> (but no
+    http-equiv, the refresh-to-javascript trick), the masthead's search form, a
+    plain GET to the site's own search page, and the search page's own scripts (files
+    of the site's pagefind/ and static/, nothing inline)."""
     found = []
     for tag in fragment.find_all(True):
+        search = tag.find_parent("form") if tag.name != "form" else tag
         own = whole_page and (
             tag.name == "body"
             or (
                 tag.name in ("meta", "link")
                 and tag.find_parent("head")
                 and "http-equiv" not in tag.attrs
+            )
+            or (
+                tag.name in ("form", "input", "button")
+                and search is not None
+                and search.get("role") == "search"
+                and search.find_parent("li", class_="nav-search") is not None
+                and not any(a.startswith("on") for a in tag.attrs)
+            )
+            or (
+                tag.name == "script"
+                and not tag.string
+                and re.fullmatch(
+                    r"(\.\./)*(pagefind/pagefind-ui|static/search\.\w+)\.js", tag.get("src", "")
+                )  # fmt: skip
+                is not None
             )
         )
         if tag.name in FORBIDDEN_TAGS and not own:

@@ -19,6 +19,7 @@ from gazette.sinks.disk import DiskSink
 from gazette.sinks.memory import MemorySink
 from gazette.stages.config import load_config
 from tests.cleanbuild import build
+from tests.sitekit import article, build_site_into
 
 ARABIC_WORD = "فوستوتشني"  # only the Arabic story has it
 BENGALI_WORD = "ছায়ানটের"  # only the Bengali story has it
@@ -39,10 +40,6 @@ def _search(page: object, base: str, query: str, filters: str = "") -> list[str]
     page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)  # type: ignore[attr-defined]
     links = page.locator(".pagefind-ui__result-link")  # type: ignore[attr-defined]
     return [links.nth(i).get_attribute("href") for i in range(links.count())]
-
-
-def _pages(base: str, hrefs: list[str]) -> list[str]:
-    return [href.split("#")[0] for href in hrefs]
 
 
 @pytest.mark.parametrize("prefix", ["/", "/news/edition/"])
@@ -171,3 +168,24 @@ def test_the_preview_indexes_drafts_and_follows_edits(tmp_path: Path) -> None:
                    "Passengers waited through the fog.\n")  # fmt: skip
     assert preview.rebuild({new}).error is None
     assert stories() == len(published) + 1
+
+
+def test_names_with_diacritics_and_phrases_are_found_either_way(
+    tmp_path: Path, browser: object
+) -> None:
+    story = article(
+        "A delegation from Zürich visits the river port",
+        "Officials from Zürich and São Paulo toured the port with Renée Côté.",
+    )
+    other = article("Rain floods the low streets", "Water stood in the lanes of the old town.")
+    out = build_site_into(
+        tmp_path, {"content/world/zurich.md": story, "content/world/rain.md": other}
+    )
+    with serve_folder(out) as base:
+        page = browser.new_page()  # type: ignore[attr-defined]
+        try:
+            for query in ["Zürich", "zurich", "Sao Paulo", "Renee Cote", '"the river port"']:
+                found = _search(page, base, query)
+                assert len(found) == 1 and "zurich" in found[0], query
+        finally:
+            page.close()
