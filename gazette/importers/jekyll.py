@@ -9,7 +9,6 @@ import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -25,6 +24,7 @@ from gazette.importers.textfiles import (
     source_folder,
     split_header,
     words,
+    zone_named,
 )
 
 STYLES = {
@@ -50,7 +50,7 @@ def read_jekyll(source: Path, options: Options) -> Import:
     config = _config(site)
     permalink = str(config.get("permalink") or "date")
     pattern = STYLES.get(permalink, permalink)
-    zone = _zone(config.get("timezone"))
+    zone = zone_named(config.get("timezone"))
     found = Import()
     for path in files_under(site):
         relative = path.relative_to(site).as_posix()
@@ -81,13 +81,6 @@ def read_jekyll(source: Path, options: Options) -> Import:
             found.note(relative, "Liquid tags ({% ... %}, {{ ... }}) kept as written")
         found.items.append(item)
     return found
-
-
-def _zone(name: Any) -> dt.tzinfo | None:
-    try:
-        return ZoneInfo(str(name)) if name else None
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
 
 
 def _localise(moment: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | None:

@@ -14,7 +14,6 @@ import re
 import string
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gazette.importers.common import ARTICLE, PAGE, Import, Item, Options, parse_date, slug_of
 from gazette.importers.textfiles import (
@@ -25,6 +24,7 @@ from gazette.importers.textfiles import (
     read_text,
     source_folder,
     words,
+    zone_named,
 )
 
 DEFAULTS: dict[str, Any] = {
@@ -113,7 +113,7 @@ def read_metadata(text: str) -> tuple[dict[str, str], str]:
 def read_pelican(source: Path, options: Options) -> Import:
     content, settings = _find_site(source_folder(source, "Pelican"))
     found = Import()
-    zone = _zone(settings.get("TIMEZONE"))
+    zone = zone_named(settings.get("TIMEZONE"))
     page_folders = tuple(str(p).strip("/") for p in words(settings["PAGE_PATHS"]))
     for path in files_under(content):
         relative = path.relative_to(content).as_posix()
@@ -135,13 +135,6 @@ def read_pelican(source: Path, options: Options) -> Import:
             found.note(relative, "links to other files ({filename}...) kept as written")
         found.items.append(item)
     return found
-
-
-def _zone(name: Any) -> dt.tzinfo | None:
-    try:
-        return ZoneInfo(str(name)) if name else None
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
 
 
 def _when(value: str | None, zone: dt.tzinfo | None) -> dt.datetime | None:

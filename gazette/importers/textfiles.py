@@ -4,12 +4,14 @@ and images beside them or in a static folder, which the new site must carry.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -159,3 +161,11 @@ def image_field(item: Item, value: Any, folder: Path, root: Path, top: Path) -> 
         item.extra["old_image"] = text
         return text
     return None
+
+
+def zone_named(name: Any) -> dt.tzinfo | None:
+    """A source's configured timezone ('Asia/Dhaka'); None when it names none we know."""
+    try:
+        return ZoneInfo(str(name)) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
