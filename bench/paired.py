@@ -46,14 +46,27 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=4000)
     parser.add_argument("--pairs", type=int, default=6)
     parser.add_argument("--dir", type=Path, default=None, help="work folder (default: temp)")
+    parser.add_argument(
+        "--no-search",
+        action="store_true",
+        help="the newer version builds without its search index (for a version without one)",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gazette-paired-", dir=args.dir))
-    site = corpus.generate(work / "site", args.articles, seed=1, theme=args.after.resolve())
     runs: dict[str, list[tuple[float, float]]] = {"before": [], "after": []}
     trees = {"before": args.before.resolve(), "after": args.after.resolve()}
+    # The same articles for both, each with its own version's theme: a template of one
+    # version may call what the other does not have.
+    sites = {
+        name: corpus.generate(work / f"site-{name}", args.articles, seed=1, theme=tree)
+        for name, tree in trees.items()
+    }
+    if args.no_search:
+        with (sites["after"] / "config.toml").open("a", encoding="utf-8") as config:
+            config.write("\n[search]\nenabled = false\n")
     for pair in range(args.pairs):
         for name in ("before", "after") if pair % 2 == 0 else ("after", "before"):
-            seconds, cpu = cold_build(trees[name], site, work / f"out-{name}")
+            seconds, cpu = cold_build(trees[name], sites[name], work / f"out-{name}")
             runs[name].append((seconds, cpu))
             print(f"pair {pair + 1} {name}: {seconds:.2f} s, {cpu:.2f} s CPU", flush=True)
     for index, what in ((0, "wall"), (1, "CPU")):

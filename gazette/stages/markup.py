@@ -17,10 +17,22 @@ from pygments.formatters import HtmlFormatter
 
 from gazette.model import Article
 from gazette.stages.config_tables import MarkdownConfig
+from gazette.stages.markup_fast import InlinePatterns, speed_up_links
 
 CODE_CSS_CLASS = "highlight"
 _FOOTNOTES = '<div class="footnote">'
 EXTENSIONS = ["extra", "codehilite", "toc", "sane_lists"]
+
+
+def stock_converter(options: MarkdownConfig) -> markdown.Markdown:
+    """Python-Markdown as configured, with none of markup_fast's shortcuts."""
+    permalink = options.heading_link_symbol if options.heading_links else False
+    configs = {
+        "codehilite": {"css_class": CODE_CSS_CLASS, "guess_lang": options.guess_code_language},
+        "toc": {"permalink": permalink},
+    }
+    extensions = [*EXTENSIONS, *(e for e in options.extensions if e not in EXTENSIONS)]
+    return markdown.Markdown(extensions=extensions, extension_configs=configs)
 
 
 class MarkdownRenderer:
@@ -28,17 +40,18 @@ class MarkdownRenderer:
 
     def __init__(self, options: MarkdownConfig | None = None) -> None:
         options = options or MarkdownConfig()
-        permalink = options.heading_link_symbol if options.heading_links else False
-        configs = {
-            "codehilite": {"css_class": CODE_CSS_CLASS, "guess_lang": options.guess_code_language},
-            "toc": {"permalink": permalink},
-        }
-        extensions = [*EXTENSIONS, *(e for e in options.extensions if e not in EXTENSIONS)]
-        self._md = markdown.Markdown(extensions=extensions, extension_configs=configs)
+        self._md = stock_converter(options)
+        speed_up_links(self._md)
+        # An extension of the site's own may add text before the inline stage, so
+        # the inline patterns are chosen per text only with the built-in ones.
+        builtin = all(name in EXTENSIONS for name in options.extensions)
+        self._inline = InlinePatterns(self._md) if builtin else None
 
     def convert(self, text: str) -> tuple[str, str]:
         """Return (body HTML, table-of-contents HTML)."""
         self._md.reset()
+        if self._inline is not None:
+            self._inline.use_for(text)
         html = self._md.convert(text)
         return html, getattr(self._md, "toc", "")
 
