@@ -218,3 +218,31 @@ def test_the_preview_serves_the_builds_photos(built: Path, tmp_path: Path) -> No
     for name in names:
         served = preview.resource(name)
         assert served is not None and served.data == (built / name).read_bytes(), name
+
+
+def test_icons_are_made_again_only_when_their_source_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gazette.engine import photos as engine_photos
+
+    made: list[int] = []
+    real = engine_photos.make_icons
+
+    def counting(config: object) -> object:
+        made.append(1)
+        return real(config)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine_photos, "make_icons", counting)
+    files = {**site_files(), "static/icon.png": other_photos()["logo.png"]}
+    make_site(tmp_path, files, CONFIG + 'icon = "icon.png"\n')
+
+    def build() -> bytes:
+        sink = DiskSink(load_config(tmp_path / "config.toml"), tmp_path / "out", jobs=1, cache=True)
+        sink.build()
+        return (tmp_path / "out/favicon.ico").read_bytes()
+
+    first = build()
+    assert made == [1]
+    assert build() == first and made == [1]  # a rebuild: the icons the cache kept
+    (tmp_path / "static/icon.png").write_bytes(jpeg_with_gps((300, 300), 1))
+    assert build() != first and made == [1, 1]

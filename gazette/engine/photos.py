@@ -19,7 +19,7 @@ from gazette.engine.sources import with_texts
 from gazette.engine.state import State, View
 from gazette.errors import GazetteError
 from gazette.images.encode import available_formats
-from gazette.images.icons import make_icons
+from gazette.images.icons import icons_key, make_icons
 from gazette.images.photos import PhotoMemo, add_photos
 from gazette.images.store import ImageStore
 from gazette.model import Article
@@ -80,12 +80,14 @@ class Photos:
         errors = add_photos(assets, articles, config, self.store, workers, memo, formats)
         if "favicon.ico" not in assets.content_files:  # a site's own favicon wins
             try:
-                files, head = make_icons(config)
+                key = icons_key(config)
+                if memo.icons is None or memo.icons[0] != key:
+                    memo.icons = (key, *make_icons(config))
             except GazetteError as exc:
                 errors.append(exc)
             else:
-                assets.files += files
-                assets.head = head
+                assets.files += memo.icons[1]
+                assets.head = memo.icons[2]
         if errors:
             return errors
         self._complete = True

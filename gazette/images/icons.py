@@ -2,8 +2,8 @@
 
 Made from `[images] icon` when set, else from the publisher logo when it is a
 raster file; an SVG logo (Pillow cannot draw SVG) gives a generated icon: the
-site's initial, white on `[images] icon_color`. Small and quick, so made on
-every look rather than cached.
+site's initial, white on `[images] icon_color`. Made again only when what they
+are made from changes (`icons_key`): encoding them took a sixth of a no-op build.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import PIL
 from PIL import Image, ImageDraw, ImageFont
 
+from gazette.digest import bytes_digest, digest
 from gazette.errors import GazetteError
 from gazette.images.encode import BadImage, load, open_photo
 from gazette.stages.assets import OutputFile
@@ -39,6 +41,17 @@ def icon_source(config: Config) -> Path | None:
                 hint='give a square PNG of 512 pixels or more, e.g. icon = "icon.png" in static/',
             )
     return None
+
+
+def icons_key(config: Config) -> str:
+    """What the icons are made from: the source's bytes, or the generated icon's
+    letter and colour; and Pillow's version, which encodes them."""
+    source = icon_source(config)
+    if source is not None:
+        made_from = bytes_digest(source.read_bytes())
+    else:
+        made_from = digest(config.publisher.name, config.site.title, config.images.icon_color)
+    return digest(made_from, PIL.__version__, repr(ICON_SIZES), str(TOUCH))
 
 
 def make_icons(config: Config) -> tuple[list[OutputFile], list[tuple[str, str, str]]]:

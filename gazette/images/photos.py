@@ -21,7 +21,7 @@ from gazette.errors import GazetteError
 from gazette.images.encode import ENCODER_VERSION, BadImage, encode_card, encode_photo
 from gazette.images.store import ImageStore
 from gazette.model import Article
-from gazette.stages.assets import Assets, StoredFile
+from gazette.stages.assets import Assets, OutputFile, StoredFile
 from gazette.stages.config import Config
 from gazette.stages.pictures import Picture, Variant, card_path
 
@@ -48,6 +48,8 @@ class PhotoMemo:
 
     digests: dict[str, tuple[Stat, str]] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)  # the store's entries the last look used
+    # the icons last made: (icons_key, files, <link>s for the head)
+    icons: tuple[str, list[OutputFile], list[tuple[str, str, str]]] | None = None
 
 
 _JOB: tuple[ImageStore, Config, tuple[str, ...]] | None = None  # inherited by workers
