@@ -1,7 +1,7 @@
-"""Two versions of Gazette, cold builds of one corpus, alternating in one run.
+"""Two versions of Gazette, builds of one corpus, alternating in one run.
 
     git worktree add --detach /tmp/before fe381f0
-    python bench/paired.py /tmp/before . --articles 4000 --pairs 6
+    python bench/paired.py /tmp/before . --articles 4000 --pairs 6 [--case noop|edit]
 
 On a shared machine the load changes from minute to minute, so two benchmark runs
 compare badly; builds that alternate (before, after, after, before...) meet the
@@ -24,9 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus  # noqa: E402
 
+CASES = ("cold", "noop", "edit")
 
-def cold_build(tree: Path, site: Path, output: Path) -> tuple[float, float]:
-    """(seconds, CPU seconds of the build and its workers) of one cold build."""
+
+def timed_build(tree: Path, site: Path, output: Path) -> tuple[float, float]:
+    """(seconds, CPU seconds of the build and its workers) of one `build.py` run."""
     command = [sys.executable, str(tree / "build.py"), "--config", str(site / "config.toml")]
     started = time.perf_counter()
     process = subprocess.Popen([*command, "--output", str(output)], stderr=subprocess.PIPE)
@@ -34,9 +36,21 @@ def cold_build(tree: Path, site: Path, output: Path) -> tuple[float, float]:
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{tree}: build failed:\n{process.stderr.read().decode()}")
-    shutil.rmtree(output)
-    shutil.rmtree(output.parent / ".gazette-cache" / output.name, ignore_errors=True)
     return seconds, usage.ru_utime + usage.ru_stime
+
+
+def one_run(case: str, tree: Path, site: Path, output: Path, number: int) -> tuple[float, float]:
+    """Time one build of `case`: cold (cache and output removed after), a no-op, or
+    one story's body edited (a sentence more each time)."""
+    if case == "edit":
+        story = next((site / "content").rglob("story-000007.md"))
+        with story.open("a", encoding="utf-8") as text:
+            text.write(f"\nOne more line, number {number}.\n")
+    figures = timed_build(tree, site, output)
+    if case == "cold":
+        shutil.rmtree(output)
+        shutil.rmtree(output.parent / ".gazette-cache" / output.name, ignore_errors=True)
+    return figures
 
 
 def main() -> int:
@@ -45,6 +59,7 @@ def main() -> int:
     parser.add_argument("after", type=Path, help="a checkout of the newer version")
     parser.add_argument("--articles", type=int, default=4000)
     parser.add_argument("--pairs", type=int, default=6)
+    parser.add_argument("--case", choices=CASES, default="cold", help="what each build is")
     parser.add_argument("--dir", type=Path, default=None, help="work folder (default: temp)")
     parser.add_argument(
         "--no-search",
@@ -64,9 +79,12 @@ def main() -> int:
     if args.no_search:
         with (sites["after"] / "config.toml").open("a", encoding="utf-8") as config:
             config.write("\n[search]\nenabled = false\n")
+    if args.case != "cold":  # a first build for the rebuilds to start from
+        for name, tree in trees.items():
+            timed_build(tree, sites[name], work / f"out-{name}")
     for pair in range(args.pairs):
         for name in ("before", "after") if pair % 2 == 0 else ("after", "before"):
-            seconds, cpu = cold_build(trees[name], sites[name], work / f"out-{name}")
+            seconds, cpu = one_run(args.case, trees[name], sites[name], work / f"out-{name}", pair)
             runs[name].append((seconds, cpu))
             print(f"pair {pair + 1} {name}: {seconds:.2f} s, {cpu:.2f} s CPU", flush=True)
     for index, what in ((0, "wall"), (1, "CPU")):
