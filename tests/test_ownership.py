@@ -45,6 +45,22 @@ def test_a_build_copied_without_its_cache_is_still_gazettes(tmp_path: Path) -> N
     assert "A new headline" in (tmp_path / "restored/index.html").read_text()
 
 
+def test_a_build_with_its_feed_moved_is_still_gazettes_without_its_cache(
+    tmp_path: Path,
+) -> None:
+    site = tmp_path / "site"
+    make_site(
+        site, {"content/world/story.md": article("A story")}, '[urls]\natom = "/{url}feed.xml"\n'
+    )
+    assert run_cli(cwd=site).returncode == 0
+    assert not (site / "output/atom.xml").exists() and (site / "output/feed.xml").is_file()
+    shutil.rmtree(site / ".gazette-cache")
+    (site / "content/world/story.md").write_text(article("A new headline"), encoding="utf-8")
+    result = run_cli(cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert "A new headline" in (site / "output/index.html").read_text()
+
+
 def test_an_empty_folder_is_built_into(tmp_path: Path) -> None:
     site = site_in(tmp_path)
     (tmp_path / "empty").mkdir()

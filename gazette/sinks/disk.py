@@ -52,6 +52,7 @@ from gazette.sinks.ownership import check_owned
 from gazette.sinks.result import BuildResult, result
 from gazette.stages.assets import OutputFile
 from gazette.stages.config import Config
+from gazette.stages.site import url_from
 
 SMALL_CHANGE = 64  # see DiskSink's `patch_under`
 
@@ -173,7 +174,8 @@ class DiskSink:
         engine = self.engine
         check_output_dir(self.output_dir, engine.config)
         record = self.record
-        check_owned(self.output_dir, bool(record.manifest), force=self.force)
+        feed = url_from(engine.config.urls.atom, url="", kind="all", slug="all")
+        check_owned(self.output_dir, feed, bool(record.manifest), force=self.force)
         try:
             inputs = engine.read(changed_paths, views=[record.view])
             manifest, present = self._published(record)

@@ -3,10 +3,11 @@ did not write is deleted without `--force`.
 
 `--output` pointed at a web team's existing web root or an uploads folder would
 otherwise lose every file in it at the first swap. A folder is Gazette's when it
-is empty, when the build cache's manifest describes it, or when its `atom.xml`
-names Gazette as its generator (every build writes one: so a build copied,
-restored or checked out of git without its cache is still known). When the
-manifest is known, a file it does not list is someone else's.
+is empty, when the build cache's manifest describes it, or when its Atom feed
+(`atom.xml`, or where `[urls] atom` puts it) names Gazette as its generator
+(every build writes one: so a build copied, restored or checked out of git
+without its cache is still known). When the manifest is known, a file it does
+not list is someone else's.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ SHOWN = 5  # foreign files named in the message
 _SIGNATURE = f"<generator>{GENERATOR}</generator>".encode()
 
 
-def check_owned(output_dir: Path, manifest_known: bool, *, force: bool) -> None:
-    """Refuse to replace a folder Gazette did not build, naming some of its files."""
+def check_owned(output_dir: Path, feed: str, manifest_known: bool, *, force: bool) -> None:
+    """Refuse to replace a folder Gazette did not build, naming some of its files;
+    `feed` is where the site's Atom feed is (`[urls] atom` may move it)."""
     if force or manifest_known or not output_dir.is_dir():
         return
     try:
-        with open(output_dir / "atom.xml", "rb") as feed:
-            if _SIGNATURE in feed.read(8192):
+        with open(output_dir / feed, "rb") as feed_file:
+            if _SIGNATURE in feed_file.read(8192):
                 return
     except OSError:
         pass
