@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 import extruct
 import feedparser
 import pytest
-from conftest import run_cli
+from conftest import BuiltSite, run_cli
 
 from gazette.sinks.memory import MemorySink
 from tests.cleanbuild import build
@@ -249,3 +249,24 @@ def test_next_due_prints_the_next_time_the_site_changes(site: Path, now: str, du
     assert done.returncode == 0, done.stderr
     assert done.stdout == (due + "\n" if due else "")
     assert not (site / "output").exists()  # it builds nothing
+
+
+def test_the_live_pages_pass_the_w3c_checker(site: Path) -> None:
+    from test_html_valid import validate
+
+    during, after = built(site, DURING), built(site, AFTER)
+    pages = [during / STORM / "index.html", during / "index.html", during / "404.html"]
+    pages += [after / STORM / "index.html"]
+    result = validate(pages)
+    report = (result.stdout + result.stderr).splitlines()
+    assert result.returncode == 0, "\n".join(report[:40])
+
+
+def test_the_sample_site_has_a_live_story(sample_site: BuiltSite) -> None:
+    out = sample_site.output
+    (page,) = [p for p in out.glob("*/*/index.html") if soup(p).select_one("article.live-story")]
+    data = json_ld(page)
+    assert data["@type"] == "LiveBlogPosting" and len(data["liveBlogUpdate"]) >= 4
+    assert "coverageEndTime" in data  # built as of 2026: the coverage has ended
+    feed = feedparser.parse((page.parent / "updates.xml").read_bytes())
+    assert not feed.bozo and len(feed.entries) == len(data["liveBlogUpdate"])
