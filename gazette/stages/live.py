@@ -24,7 +24,7 @@ from gazette.stages.front import Front, short
 from gazette.stages.front_dates import checked_date
 
 # "## 14:05", "## 14:05 Ferries stop", "## 2024-01-03 00:15 - Landfall"
-_HEADING = re.compile(r"^ {0,3}##(?!#)(?:\s+(.*?))?\s*#*\s*$")
+_HEADING = re.compile(r"^ {0,3}##(?!#)\s*(.*?)\s*#*\s*$")
 _TIME = re.compile(
     r"^(?:(\d{4})-(\d{2})-(\d{2})[ T]+)?(\d{1,2}):(\d{2})(?![\d:])\s*(?:[-–—:|.]\s*)?(.*)$"
 )
