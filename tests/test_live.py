@@ -139,6 +139,11 @@ def test_the_live_badge_is_on_cards_and_the_page_while_live_and_gone_after(site:
     assert "Live coverage ended" in status.get_text()
     assert status.time["datetime"] == "2023-09-24T02:00:00+00:00"
     assert soup(during / "world/quiet/index.html").select(".badge-live") == []
+    # a card's opening words are the introduction's, not the updates'
+    (card,) = [c for c in soup(during / "index.html").select(".card") if "Storm" in c.get_text()]
+    intro = "COX'S BAZAR: The storm is expected to reach the coast tonight; the newest update"
+    assert card.select_one(".card-summary").get_text().startswith(intro)
+    assert "Landfall" not in card.get_text()
 
 
 def test_a_live_story_is_a_live_blog_posting_with_every_update(site: Path) -> None:

@@ -30,6 +30,7 @@ _TIME = re.compile(
 )
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING_HINT = "open each update with its time: '## 14:05' or '## 14:05 Ferries stop'"
+UPDATES_OPENING = '<div class="live-updates">'  # after the introduction, before the updates
 MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
@@ -170,7 +171,7 @@ def live_html(
     parts = []
     if intro.strip():
         parts.append(f'<div class="live-intro">\n{opening(convert(intro))}\n</div>')
-    parts.append('<div class="live-updates">')
+    parts.append(UPDATES_OPENING)
     published = article.date
     for update in article.live_updates:
         time = update.time

@@ -18,7 +18,7 @@ from pygments.formatters import HtmlFormatter
 
 from gazette.model import Article
 from gazette.stages.config_tables import MarkdownConfig
-from gazette.stages.live import live_html
+from gazette.stages.live import UPDATES_OPENING, live_html
 
 CODE_CSS_CLASS = "highlight"
 _FOOTNOTES = '<div class="footnote">'
@@ -95,7 +95,11 @@ EXCERPT_SCAN = 4000  # characters of body HTML that hold the opening words of ne
 
 def opening_text(html: str) -> str:
     """The body's opening words as plain text: the excerpt of a story with no summary.
-    Kept on the article, so lists and feeds need not hold its HTML."""
+    Kept on the article, so lists and feeds need not hold its HTML. A live story's are
+    its introduction's, when it has one, not its updates'."""
+    intro, marker, _ = html.partition(UPDATES_OPENING)
+    if marker and intro.strip():
+        html = intro
     words = _words(html[:EXCERPT_SCAN], cut=len(html) > EXCERPT_SCAN)
     if len(words) <= EXCERPT_WORDS:  # a short body, or long markup: read it all
         words = _words(html, cut=False)
