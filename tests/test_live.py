@@ -275,3 +275,12 @@ def test_the_sample_site_has_a_live_story(sample_site: BuiltSite) -> None:
     assert "coverageEndTime" in data  # built as of 2026: the coverage has ended
     feed = feedparser.parse((page.parent / "updates.xml").read_bytes())
     assert not feed.bozo and len(feed.entries) == len(data["liveBlogUpdate"])
+
+
+def test_a_drafts_preview_shows_a_scheduled_live_story_with_its_updates(site: Path) -> None:
+    from gazette.stages.config import load_config
+
+    early = dt.datetime(2023, 9, 22, 12, 0, tzinfo=UTC)  # before the storm story's date
+    out = site / "output-drafts"
+    build(load_config(site / "config.toml"), out, now=early, include_drafts=True)
+    assert len(soup(out / STORM / "index.html").select("section.live-update")) == 3

@@ -138,7 +138,8 @@ def _heading_time(
 
 
 def live_problems(articles: list[Article], now: dt.datetime) -> list[GazetteError]:
-    """An update dated after `now` is a mistake: checked at each build, as the clock moves."""
+    """An update dated after `now` is a mistake: checked at each build, as the clock moves
+    (a scheduled story's, shown by a --drafts preview before its time, are not)."""
     return [
         GazetteError(
             f"the update at {update.time:%Y-%m-%d %H:%M} is in the future",
@@ -147,6 +148,7 @@ def live_problems(articles: list[Article], now: dt.datetime) -> list[GazetteErro
             hint="give the update the time it was written (it is shown as written then)",
         )
         for article in articles
+        if article.date is not None and article.date <= now
         for update in article.live_updates
         if update.time > now
     ]
