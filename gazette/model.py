@@ -40,6 +40,16 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class LiveUpdate:
+    """One update of a live story: a `## 14:05` heading of its body and what follows."""
+
+    time: dt.datetime  # in the site's timezone
+    headline: str  # the heading's words after the time; may be empty
+    anchor: str  # the id of its section on the page ("update-2024-01-03-1405")
+    line: int  # the heading's line in the file, for messages
+
+
+@dataclass(frozen=True)
 class Profile:
     """What the authors data file says of one person; every field but the name optional."""
 
@@ -94,6 +104,12 @@ class Article:
     series: str | None = None  # the name of the series the story is a part of
     corrections: tuple[Notice, ...] = ()  # oldest first
     updates: tuple[Notice, ...] = ()  # oldest first
+    live: bool = False  # a live page: its body is timestamped updates (stages/live.py)
+    live_until: dt.datetime | None = None  # when its coverage ends (None: while live)
+    live_updates: tuple[LiveUpdate, ...] = ()  # newest first
+    breaking: bool = False  # a banner on every page links it, until `breaking_until`
+    breaking_until: dt.datetime | None = None
+    expires: dt.datetime | None = None  # taken out of the whole site at this time
     image: str | None = None  # site-relative URL of the image file, or an absolute URL
     image_alt: str | None = None
     caption: str | None = None
@@ -112,6 +128,7 @@ class Article:
     toc: str = ""
     url: str = ""  # site-relative, no leading slash: "world/kim-visits-vladivostok/"
     author_urls: tuple[str, ...] = ()  # each author's page, set with `url` by the site stage
+    live_now: bool = False  # shows the Live badge: set by the site stage from the build's clock
     # Kept when the text is not: a big site's lists hold articles without body or HTML.
     words: int = -1  # -1: count them in the body
     opening: str = ""  # the HTML's opening words as plain text (see markup.opening_words)
@@ -139,6 +156,15 @@ class Article:
         both = [("correction", n) for n in self.corrections]
         both += [("update", n) for n in self.updates]
         return sorted(both, key=lambda pair: pair[1].date, reverse=True)
+
+    @property
+    def updates_feed(self) -> str:
+        """A live story's Atom feed of its updates, beside its page ("" for other stories)."""
+        if not self.live:
+            return ""
+        url = self.url
+        folder = url if url == "" or url.endswith("/") else url.removesuffix(".html") + "/"
+        return folder + "updates.xml"
 
     @property
     def modified(self) -> dt.datetime | None:
@@ -278,6 +304,7 @@ class Site:
     related: list[list[Article]] = field(default_factory=list)  # each article's, in order
     documents: list[Article] = field(default_factory=list)  # the kind "page" files, by URL
     series: list[Term] = field(default_factory=list)
+    breaking: list[Article] = field(default_factory=list)  # the banner's stories, newest first
 
     @property
     def edition(self) -> Edition | None:

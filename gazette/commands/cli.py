@@ -78,6 +78,13 @@ def make_parser() -> argparse.ArgumentParser:
         "(default: wait for it)",
     )
     build_parser.add_argument(
+        "--next-due",
+        action="store_true",
+        help="build nothing: print when the site next changes by the clock (a scheduled "
+        "story, an expiry, the end of a banner or a live page) as one ISO 8601 line, "
+        "or nothing when nothing is due",
+    )
+    build_parser.add_argument(
         "--force",
         action="store_true",
         help="replace an output folder Gazette did not build, deleting files in it "
@@ -147,6 +154,8 @@ def _output_dir(args: argparse.Namespace, config: Config) -> Path:
 
 def run_build(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    if args.next_due:
+        return print_next_due(config)
     sink = DiskSink(
         config,
         _output_dir(args, config),
@@ -158,6 +167,21 @@ def run_build(args: argparse.Namespace) -> int:
         force=args.force,
     )
     print(sink.build().summary())
+    return 0
+
+
+def print_next_due(config: Config) -> int:
+    """For cron and CI schedules: the next time a build would change the site by the
+    clock alone, read from the front matter (no Markdown is converted, nothing written)."""
+    from gazette.stages.content import read_articles
+    from gazette.stages.live import next_due
+
+    articles, errors = read_articles(config)
+    if errors:
+        raise GazetteError.collect(errors)
+    due = next_due(articles, build_now(config.tz))
+    if due is not None:
+        print(due.isoformat())
     return 0
 
 

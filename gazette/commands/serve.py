@@ -1,9 +1,9 @@
 """`build.py serve`: the live preview server.
 
-Pages come from the memory sink (never `output/`); the live-reload
-script is added to HTML responses here, at serve time, so no built file ever
-carries it. Each rebuild is announced to every open tab over one Server-Sent
-Events connection per tab, all of them written by one thread (`events`).
+Pages come from the memory sink (never `output/`); the live-reload script is added
+to HTML responses here, at serve time, so no built file ever carries it. Each
+rebuild (on a save, or when the next thing falls due: `due`) is announced to every
+open tab over one Server-Sent Events connection per tab, written by one thread.
 
 It is a local server, treated as one: it answers only requests addressed to its
 own name and port, so a web page open in the writer's browser cannot read the
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from gazette.commands.due import DueTimer
 from gazette.commands.events import EventStreams
 from gazette.commands.watch import Watcher
 from gazette.errors import GazetteError
@@ -79,9 +80,8 @@ def error_page(message: str, url: str, number: int) -> bytes:
 
 
 def unexpected(exc: Exception) -> GazetteError:
-    """What escaped the memory sink, as an error to show. The stages report the site's
-    own mistakes (a template that recurses included), so this is a bug in Gazette:
-    its traceback goes to the terminal for the report."""
+    """What escaped the memory sink (a bug in Gazette: the stages report the site's own
+    mistakes), as an error to show; its traceback goes to the terminal for the report."""
     traceback.print_exception(exc)
     return GazetteError(f"internal error in Gazette: {exc!r}", hint="please report it")
 
@@ -227,7 +227,6 @@ class Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, resource.content_type, data, head, immutable=resource.immutable)
 
     def _failed(self, error: GazetteError, path: str, number: int, head: bool) -> None:
-        """The error page for a page that could not be rendered."""
         self.server.failures += 1  # racing threads may lose a count, never the change
         page = error_page(str(error), page_url(path), number)
         self._send(HTTPStatus.INTERNAL_SERVER_ERROR, "text/html; charset=utf-8", page, head)
@@ -300,6 +299,7 @@ class LiveServer:
         self._seq = 0
         self._failures = 0  # the server's count of error pages when tabs were last told
         self._lock = threading.Lock()  # one rebuild at a time, told in the order they ran
+        self.due = DueTimer(self.preview.next_due, lambda: self.rebuild(set(), by_clock=True))
         first = self._rebuilt(None)
         if self.preview.config is None:  # config.toml itself is broken: nothing to watch
             assert first.error is not None
@@ -327,19 +327,22 @@ class LiveServer:
     def url(self) -> str:
         return self.httpd.url
 
-    def rebuild(self, paths: set[Path] | None) -> Update:
+    def rebuild(self, paths: set[Path] | None, *, by_clock: bool = False) -> Update:
         """Rebuild and tell the tabs: of an error, of what changed, and of the first good
-        build after an error or an error page, even when it changed nothing."""
+        build after an error or an error page, even when it changed nothing (`by_clock`:
+        something fell due, logged only when it changed a page)."""
         with self._lock:
             seen, self._failures = self._failures, self.httpd.failures
             update = self._rebuilt(paths)
-            self.log(update.summary())
+            changed = update.pages is None or update.pages or update.stylesheets
+            if changed or update.error or not by_clock:
+                self.log(update.summary())
             recovered = update.error is None and self.error is not None
             self.error = update.error
-            changed = update.pages is None or update.pages or update.stylesheets
             if update.error or recovered or seen != self._failures or changed:
                 self._seq += 1
                 self.events.publish(build_message(update, self._seq, every_page=recovered))
+        self.due.arm()
         return update
 
     def _rebuilt(self, paths: set[Path] | None) -> Update:
@@ -349,8 +352,7 @@ class LiveServer:
             return Update(self.preview.number, 0.0, error=unexpected(exc))
 
     def _hello(self) -> dict[str, Any]:
-        """The first message of each event stream: the build a tab should be showing
-        (it reloads when its page is older) and the error to show over it."""
+        """Each event stream's first message: the build a tab should show, and its error."""
         error = self.error
         return {"type": "hello", "number": self.preview.number, "error": error and str(error)}
 
@@ -358,9 +360,11 @@ class LiveServer:
         self.events.start()
         self._thread.start()
         self.watcher.start()
+        self.due.arm()
         return self
 
     def stop(self) -> None:
+        self.due.stop()
         self.watcher.stop()
         self.events.close()
         self.httpd.shutdown()

@@ -57,6 +57,7 @@ from gazette.model import Article, Site
 from gazette.stages.assets import Assets, OutputFile, collect_assets, image_problems
 from gazette.stages.authors_data import AuthorData, authors_for_build
 from gazette.stages.config import Config, load_config
+from gazette.stages.live import clock_key, live_problems
 from gazette.stages.render import make_environment, shared_context
 from gazette.stages.site import build_site, select_articles, select_documents
 from gazette.stages.story_fields import notice_problems
@@ -76,6 +77,7 @@ class Inputs:
     sources: str  # digest of the published articles' files
     digest: str  # of all of it: the same digest, the same site
     authors: AuthorData = field(default_factory=AuthorData)  # the authors data file
+    now: dt.datetime | None = None  # the clock the articles were chosen by
 
 
 @dataclass
@@ -176,7 +178,7 @@ class Engine:
             state.body_images.pop(path, None)
         if not errors or keep_going:
             errors = errors + image_problems(articles, assets.content_files, config)
-            errors += notice_problems(articles, now, config)
+            errors += notice_problems(articles, now, config) + live_problems(articles, now)
         if not errors or keep_going:
             errors = errors + self.photos.add(self, state, assets, [*articles, *documents], views)
         templates = template_files(config.template_dirs)
@@ -188,9 +190,10 @@ class Engine:
             raise GazetteError.collect(errors)
         published = [*articles, *documents]
         sources = digest(*[a.path + ":" + state.sources[a.path].digest for a in published])
-        everything = self._digest(settings, templates, sources + authors.digest, assets)
+        clock = clock_key(articles, now)  # a banner or a badge that ends changes pages too
+        everything = self._digest(settings, templates, sources + authors.digest + clock, assets)
         inputs = Inputs(
-            articles, documents, assets, settings, templates, sources, everything, authors
+            articles, documents, assets, settings, templates, sources, everything, authors, now
         )
         self.mark("assets and inputs")
         return inputs
@@ -264,7 +267,9 @@ class Engine:
         config = self.config
         related_key, related = self._related(state, inputs.articles)
         profiles = inputs.authors.profiles
-        site = build_site(inputs.articles, config, related, inputs.documents, profiles)
+        site = build_site(
+            inputs.articles, config, related, inputs.documents, profiles, now=inputs.now
+        )
         if related is None:
             at = {id(article): n for n, article in enumerate(inputs.articles)}
             state.related = (related_key, [[at[id(a)] for a in row] for row in site.related])
@@ -275,6 +280,7 @@ class Engine:
         shared_digest = digest(
             state.settings, str(self.include_drafts), repr(sorted(urls.items())),
             repr(site.edition), repr(nav), repr(inputs.assets.head),
+            repr([(a.path, a.url, a.title) for a in site.breaking]),
         )  # fmt: skip
         keys = state.picture_keys
         identities = {p: s.digest + keys.get(p, "") for p, s in state.sources.items()}

@@ -13,7 +13,8 @@ must be rendered again:
   articles (the articles a listing shows are in its own context), and an author
   by the profile the authors data file gives them;
 - the masthead's edition (date and weather of the newest story), the
-  navigation, the stylesheets' URLs and the config, once for every page;
+  navigation, the stylesheets' URLs, the breaking news banner and the config,
+  once for every page; and what the clock says of an article (its Live badge);
 - each template with everything it extends, includes or imports.
 
 This holds for any template, not only the sample theme's, which is what keeps
@@ -63,6 +64,8 @@ class PageInputs:
             parts.append(f"a\x1f{value.path}\x1f{self.identities[value.path]}\x1f{value.url}")
             if value.author_urls:  # from the authors data file too: cards link bylines
                 parts.append("\x1f".join(value.author_urls))
+            if value.live_now:  # from the clock: its Live badge
+                parts.append("live")
             if self._shown is not None:
                 self._shown.append(value.path)
         elif kind is str:

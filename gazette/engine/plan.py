@@ -44,7 +44,7 @@ def structure(site: Site) -> str:
         repr(
             [
                 (a.path, a.url, a.date, a.section, a.slug, a.tags, a.authors, a.draft, a.updated)
-                + (a.series, a.corrections)
+                + (a.series, a.corrections, a.live_now)
                 for a in site.articles
             ]
             + [(t.slug, t.url, t.profile) for t in site.authors if t.profile is not None]

@@ -43,5 +43,10 @@ def pages_bytes(job: RenderJob, indices: list[int]) -> Iterator[tuple[int, bytes
                     lead=not article.image,
                 )
                 article = dataclasses.replace(article, html=html)
-            page = dataclasses.replace(page, context={**page.context, "article": article})
+            context = {**page.context, "article": article}
+            page = dataclasses.replace(page, context=context)
+            meta = context.get("meta")
+            if dataclasses.is_dataclass(meta) and hasattr(meta, "page"):
+                # the head's data reads the article's text too (a live story's updates)
+                context["meta"] = dataclasses.replace(meta, page=page)  # type: ignore[type-var]
         yield index, render_page(job.env, page, job.shared, job.config)

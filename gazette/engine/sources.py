@@ -26,7 +26,7 @@ from gazette.stages.content import markdown_files, read_articles
 from gazette.stages.frontmatter import read_source, split_front_matter
 from gazette.stages.markup import MarkdownRenderer, convert_article, opening_text
 
-MARKUP_VERSION = "2"  # bump when markup.py's output changes for the same input
+MARKUP_VERSION = "3"  # bump when markup.py's output changes for the same input
 PARALLEL_MIN_ARTICLES = 100
 
 Stat = tuple[int, int, int]
@@ -55,6 +55,8 @@ def text_key(article: Article, config: Config) -> str:
     """What an article's HTML is made from: its body, dateline, credit, the markup code
     and the [markdown] settings."""
     parts = (MARKUP_VERSION, article.body, article.dateline or "", article.source or "")
+    if article.live:  # its updates' times and anchors, read with the front matter
+        parts += (repr(article.live_updates), repr(article.date))
     options = repr(config.markdown) if config.markdown != MarkdownConfig() else ""
     return digest(*parts, "sanitized" if config.content.untrusted else "raw", options)
 

@@ -14,9 +14,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
-from gazette.model import Article, Site, Term
+from gazette.model import Article, LiveUpdate, Site, Term
 from gazette.stages.config import Config
-from gazette.stages.markup import opening_text
+from gazette.stages.markup import opening_text, plain_text
 from gazette.stages.site import listing_folder, url_from
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -76,6 +76,19 @@ def absolute_html(body: str, page_url: str) -> str:
 def excerpt(article: Article) -> str:
     """The summary from front matter, else the body's opening words as plain text."""
     return article.summary or article.opening or opening_text(article.html)
+
+
+HEADLINE_CHARACTERS = 110  # what Google shows of a headline
+
+
+def update_headline(update: LiveUpdate, html: str) -> str:
+    """A live update's headline: its heading's words, else its text's opening words."""
+    if update.headline:
+        return update.headline
+    words = plain_text(html)
+    if len(words) <= HEADLINE_CHARACTERS:
+        return words or f"{update.time:%H:%M}"
+    return words[: HEADLINE_CHARACTERS - 2].rsplit(" ", 1)[0] + " …"
 
 
 def timestamp(value: dt.datetime) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from gazette.machine.common import feed_specs, id_authority, xml_bytes
 from gazette.machine.feeds import feed_files
+from gazette.machine.live_feed import live_feed
 from gazette.machine.redirects import REDIRECTS, redirect_files, site_aliases
 from gazette.machine.sitemaps import (
     NEWS_SITEMAP,
@@ -48,6 +49,10 @@ def machine_paths(site: Site, config: Config) -> list[tuple[str, str | None, str
     paths = [path for spec in feed_specs(site, config) for path in (spec.atom_url, spec.rss_url)]
     found = [(path, None, f"the feed or sitemap '{path}'") for path in paths]
     found += [(path, None, f"the sitemap '{path}'") for path in (SITEMAP, NEWS_SITEMAP)]
+    for article in site.articles:
+        if article.live:
+            what = f"the live updates feed of 'content/{article.path}'"
+            found.append((article.updates_feed, None, what))
     for alias in site_aliases(site):
         if alias.file is not None:
             source = f"content/{alias.target.path}"
@@ -71,7 +76,12 @@ def machine_files(
     specs = feed_specs(site, config)
     if with_text is not None and config.feeds.full_content:
         specs = [dataclasses.replace(spec, articles=with_text(spec.articles)) for spec in specs]
-    files = list(feed_files(site, specs, config, id_authority(site, config)))
+    authority = id_authority(site, config)
+    files = list(feed_files(site, specs, config, authority))
+    live = [article for article in site.articles if article.live]
+    if live and with_text is not None:
+        live = with_text(live)
+    files += [live_feed(article, config, authority) for article in live]
     if sitemap:
         files += sitemap_files(sitemap_entries(site, config), config)
     news = news_sitemap(news_articles(site.articles, reference), config)

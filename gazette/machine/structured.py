@@ -18,10 +18,19 @@ from typing import Any
 from markupsafe import Markup
 
 from gazette.errors import GazetteError
-from gazette.machine.common import NOT_INDEXED, FeedSpec, absolute, excerpt, timestamp
+from gazette.machine.common import (
+    NOT_INDEXED,
+    FeedSpec,
+    absolute,
+    excerpt,
+    timestamp,
+    update_headline,
+)
 from gazette.model import Article, Page, Site, Term
 from gazette.stages.assets import RASTER, Assets
 from gazette.stages.config import Config, key_line
+from gazette.stages.live import update_sections
+from gazette.stages.markup import plain_text
 from gazette.stages.pictures import CARD_SIZE, card_path
 from gazette.stages.story_fields import TYPES
 
@@ -245,7 +254,27 @@ class PageMeta:
         if article.tags:
             data["keywords"] = list(article.tags)
         self._story_parts(article, data)
+        if article.live:
+            self._live_parts(article, data)
         return script_json(data)
+
+    def _live_parts(self, article: Article, data: dict[str, Any]) -> None:
+        """A live story is a LiveBlogPosting: its coverage's times and every update as a
+        BlogPosting, newest first (their text from the page's article, which has it)."""
+        data["@type"] = "LiveBlogPosting"
+        data["coverageStartTime"] = timestamp(article.date)
+        if article.live_until is not None:
+            data["coverageEndTime"] = timestamp(article.live_until)
+        data["liveBlogUpdate"] = [
+            {
+                "@type": "BlogPosting",
+                "headline": update_headline(update, html),
+                "datePublished": timestamp(update.time),
+                "url": f"{self.canonical}#{update.anchor}",
+                "articleBody": plain_text(html),
+            }
+            for update, html in update_sections(article)
+        ]
 
     def _story_parts(self, article: Article, data: dict[str, Any]) -> None:
         """The series the story is a part of, and its corrections, newest first."""

@@ -12,6 +12,7 @@ answers with the bytes a build writes there.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Collection
@@ -19,11 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gazette.engine.cache import cache_dir_for
+from gazette.engine.clock import build_now, source_date_epoch
 from gazette.engine.core import Engine, Inputs, Snapshot
 from gazette.engine.state import View
 from gazette.errors import GazetteError
 from gazette.model import output_path, page_url
 from gazette.stages.config import Config, load_config
+from gazette.stages.live import next_due
 from gazette.stages.render import page_root
 
 ALL = None  # "every page" in `Update.pages`
@@ -226,6 +229,17 @@ class MemorySink:
         if self._machine is None:
             self._machine = {f.path: f.data for f in engine.machine_files(snap)}
         return self._machine
+
+    def next_due(self) -> dt.datetime | None:
+        """When the preview next changes by the clock alone (a scheduled story, an expiry,
+        the end of a banner or a Live badge), among the sources last read; None when
+        nothing is due or SOURCE_DATE_EPOCH pins the clock (it never gets there)."""
+        with self._lock:
+            engine = self.engine
+            if engine is None or engine.state is None or source_date_epoch(engine.config.tz):
+                return None
+            articles = [source.article for source in engine.state.sources.values()]
+            return next_due(articles, build_now(engine.config.tz))
 
     def page_urls(self) -> list[str]:
         with self._lock:

@@ -20,7 +20,7 @@ from gazette.errors import GazetteError
 from gazette.hijri import HijriDate, HijriRangeError, check_override, parse_hijri, to_hijri
 from gazette.model import Article, Weather
 from gazette.slugs import make_slug
-from gazette.stages import bylines, placement, story_fields
+from gazette.stages import bylines, live, placement, story_fields
 from gazette.stages.config import Config
 from gazette.stages.front import Front, key_line, kind_of, short
 from gazette.stages.front_dates import checked_date as _date
@@ -42,6 +42,11 @@ KNOWN_KEYS = {
     "series",
     "corrections",
     "updates",
+    "live",
+    "live_until",
+    "breaking",
+    "breaking_until",
+    "expires",
     "image",
     "image_alt",
     "caption",
@@ -72,7 +77,8 @@ _section_slug = functools.lru_cache(maxsize=1024)(make_slug)
 
 def to_article(front: FrontMatter, path: str, shown: str, config: Config) -> Article:
     """Check every key of one file's front matter; the first problem is raised."""
-    state = Front({str(k): v for k, v in front.meta.items()}, front.text, path, shown, config)
+    meta = {str(k): v for k, v in front.meta.items()}
+    state = Front(meta, front.text, path, shown, config, body=front.body, body_line=front.body_line)
     state.fields["kind"] = placement.page_or_article("kind", state.meta.get("kind"), state)
     _require(state)
     for key, check in _CHECKS:
@@ -344,6 +350,12 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
     ("series", story_fields.series),
     ("corrections", story_fields.notices),
     ("updates", story_fields.notices),
+    ("live", live.flag),
+    ("live_until", live.until),
+    ("live_updates", live.body_updates),
+    ("breaking", live.flag),
+    ("breaking_until", live.until),
+    ("expires", live.until),
     ("updated", story_fields.latest_update),
     ("tags", _tags),
     ("draft", _draft),

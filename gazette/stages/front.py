@@ -21,6 +21,8 @@ class Front:
     shown: str  # as the user would type it
     config: Config
     fields: dict[str, Any] = field(default_factory=dict)
+    body: str = ""  # the Markdown after the front matter: a live story's updates are in it
+    body_line: int = 1  # the file's line the body starts at
 
     @property
     def is_page(self) -> bool:

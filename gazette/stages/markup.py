@@ -7,6 +7,7 @@ themes all code and the page HTML stays small.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html as entities
 import re
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from pygments.formatters import HtmlFormatter
 
 from gazette.model import Article
 from gazette.stages.config_tables import MarkdownConfig
+from gazette.stages.live import UPDATES_OPENING, live_html
 from gazette.stages.markup_fast import InlinePatterns, speed_up_links
 
 CODE_CSS_CLASS = "highlight"
@@ -106,7 +108,11 @@ EXCERPT_SCAN = 4000  # characters of body HTML that hold the opening words of ne
 
 def opening_text(html: str) -> str:
     """The body's opening words as plain text: the excerpt of a story with no summary.
-    Kept on the article, so lists and feeds need not hold its HTML."""
+    Kept on the article, so lists and feeds need not hold its HTML. A live story's are
+    its introduction's, when it has one, not its updates'."""
+    intro, marker, _ = html.partition(UPDATES_OPENING)
+    if marker and intro.strip():
+        html = intro
     words = _words(html[:EXCERPT_SCAN], cut=len(html) > EXCERPT_SCAN)
     if len(words) <= EXCERPT_WORDS:  # a short body, or long markup: read it all
         words = _words(html, cut=False)
@@ -134,14 +140,24 @@ def convert_article(
 ) -> tuple[str, str]:
     """An article's body as (HTML, table of contents), dateline and credit included;
     `sanitize` (config: content.untrusted) makes raw HTML inert."""
-    html, toc = renderer.convert(article.body)
+    clean = _unchanged
     if sanitize:
         from gazette.stages.sanitize import (
-            sanitize_html,  # loading nh3 takes 35 ms: only when needed
+            sanitize_html as clean,  # loading nh3 takes 35 ms: only when needed
         )
-
-        html, toc = sanitize_html(html), sanitize_html(toc)
+    if article.live:  # each update converted on its own, in a section of its own
+        dateline = functools.partial(
+            with_dateline_and_credit, dateline=article.dateline, source=None
+        )
+        html = live_html(lambda text: clean(renderer.convert(text)[0]), article, dateline)
+        return with_dateline_and_credit(html, None, article.source), ""
+    html, toc = renderer.convert(article.body)
+    html, toc = clean(html), clean(toc)
     return with_dateline_and_credit(html, article.dateline, article.source), toc
+
+
+def _unchanged(html: str) -> str:
+    return html
 
 
 def render_articles(articles: Iterable[Article], *, sanitize: bool = False) -> list[Article]:

@@ -254,6 +254,7 @@ def shared_context(site: Site, config: Config, asset_urls: dict[str, str]) -> di
         if config.search.enabled and site.articles
         else None,
         "edition": site.edition,
+        "breaking": site.breaking,  # the banner's stories (see stages/live.py)
         "assets": asset_urls,
     }
 

@@ -16,6 +16,7 @@ from gazette.errors import GazetteError
 from gazette.model import Archive, Article, Page, Pagination, Profile, Site, Term
 from gazette.slugs import make_slug
 from gazette.stages.config import Config
+from gazette.stages.live import expired, is_breaking, is_live
 from gazette.stages.related import related_lists
 from gazette.stages.site_stories import (
     Place,
@@ -31,14 +32,15 @@ HOME_PER_SECTION = 4
 def select_articles(
     articles: Iterable[Article], *, include_drafts: bool, now: dt.datetime
 ) -> list[Article]:
-    """Drop drafts and future-dated articles unless previewing; newest first. Pages
-    (`kind: page`) are not articles: see `select_documents`."""
+    """Drop drafts and future-dated articles unless previewing, and expired ones always;
+    newest first. Pages (`kind: page`) are not articles: see `select_documents`."""
     chosen = [
         a
         for a in articles
         if a.kind == "article"
         and a.date is not None
         and (include_drafts or (not a.draft and a.date <= now))
+        and not expired(a, now)
     ]
     chosen.sort(key=lambda a: (a.date, a.path), reverse=True)
     return chosen
@@ -54,6 +56,7 @@ def select_documents(
         for a in articles
         if a.kind == "page"
         and (include_drafts or (not a.draft and (a.date is None or a.date <= now)))
+        and not expired(a, now)
     ]
     chosen.sort(key=lambda a: a.path)
     return chosen
@@ -121,14 +124,19 @@ def build_site(
     related: list[list[Article]] | None = None,
     documents: list[Article] | None = None,
     profiles: dict[str, Profile] | None = None,
+    now: dt.datetime | None = None,
 ) -> Site:
     """Articles (already selected and sorted newest first) and pages into the site's
     pages. `related`: each article's related list, when a caller knows them still to
     hold (they depend only on the articles' paths, dates and tags, and are the slowest
     part). `documents`: the undated pages (`select_documents`). `profiles`: the authors
-    data file's people, by name."""
+    data file's people, by name. `now`: the build's clock, which ends Live badges and
+    breaking banners (None: neither ends)."""
     with _collector_paused():
         site = _build_site(articles, config, related, profiles or {})
+    for article in articles:
+        article.live_now = is_live(article, now)
+    site.breaking = [a for a in articles if is_breaking(a, now)]
     site.documents = documents or []
     for document in site.documents:
         document.url = document.permalink or f"{document.slug}/"

@@ -160,10 +160,11 @@ def _item_line(text: str, key: str, number: int) -> int | None:
 
 
 def latest_update(key: str, value: dt.datetime | None, front: Front) -> dt.datetime | None:
-    """'updated' as given, else the latest correction's or update's date."""
+    """'updated' as given, else the latest correction's, update's or live update's date."""
     if value is not None:
         return value
     dates = [n.date for name in ("corrections", "updates") for n in front.fields[name]]
+    dates += [u.time for u in front.fields.get("live_updates", ())]
     return max(dates, default=None)
 
 
