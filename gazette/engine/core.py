@@ -50,15 +50,16 @@ from gazette.engine.state import State, View, freeze, thaw
 from gazette.engine.workers import Workers
 from gazette.errors import GazetteError
 from gazette.machine.common import feed_specs
-from gazette.machine.files import machine_files, machine_paths
+from gazette.machine.files import annotate_pages, machine_files, machine_paths
 from gazette.machine.search import SearchBundle, language_of, make_records, records_key
 from gazette.machine.structured import annotate, resolve_publisher
 from gazette.model import Article, Site
 from gazette.stages.assets import Assets, OutputFile, collect_assets, image_problems
 from gazette.stages.authors_data import AuthorData, authors_for_build
 from gazette.stages.config import Config, load_config
-from gazette.stages.render import make_environment, shared_context
-from gazette.stages.site import build_site, select_articles, select_documents
+from gazette.stages.editions import build_editions
+from gazette.stages.render import edition_contexts, make_environment, shared_context
+from gazette.stages.site import select_articles, select_documents
 from gazette.stages.story_fields import notice_problems
 
 PARALLEL_MIN_PAGES = 400  # fewer pages than this render faster without forking workers
@@ -87,6 +88,7 @@ class Snapshot:
     plan: Plan
     shared: dict[str, Any]  # the context every page gets
     meta: tuple[Any, Any] | None = None  # publisher and feed specs, made when first needed
+    editions: dict[str, dict[str, Any]] = field(default_factory=dict)  # each one's context
 
 
 class Engine:
@@ -264,7 +266,7 @@ class Engine:
         config = self.config
         related_key, related = self._related(state, inputs.articles)
         profiles = inputs.authors.profiles
-        site = build_site(inputs.articles, config, related, inputs.documents, profiles)
+        site = build_editions(inputs.articles, config, related, inputs.documents, profiles)
         if related is None:
             at = {id(article): n for n, article in enumerate(inputs.articles)}
             state.related = (related_key, [[at[id(a)] for a in row] for row in site.related])
@@ -275,6 +277,7 @@ class Engine:
         shared_digest = digest(
             state.settings, str(self.include_drafts), repr(sorted(urls.items())),
             repr(site.edition), repr(nav), repr(inputs.assets.head),
+            repr([part.edition for part in site.editions.values()]),  # each edition's day
         )  # fmt: skip
         keys = state.picture_keys
         identities = {p: s.digest + keys.get(p, "") for p, s in state.sources.items()}
@@ -298,7 +301,8 @@ class Engine:
         self.mark("plan")
         shared = shared_context(site, config, urls)
         shared.update(pictures=inputs.assets.pictures, icons=inputs.assets.head)
-        return Snapshot(inputs, site, plan, shared)
+        editions = edition_contexts(site, config, urls, shared)
+        return Snapshot(inputs, site, plan, shared, editions=editions)
 
     @staticmethod
     def _related(state: State, articles: list[Article]) -> tuple[str, list[list[Article]] | None]:
@@ -332,6 +336,8 @@ class Engine:
         pages = [page for page in pages if "meta" not in page.context]
         if not pages:
             return
+        if snap.site.editions:  # each edition's pages with its own settings and feeds
+            return annotate_pages(snap.site, self.config, snap.inputs.assets, pages)
         if snap.meta is None:
             publisher = resolve_publisher(self.config, snap.inputs.assets)
             snap.meta = (publisher, feed_specs(snap.site, self.config))
@@ -339,7 +345,8 @@ class Engine:
         annotate(shown, self.config, *snap.meta)
 
     def render_job(self, snap: Snapshot) -> RenderJob:
-        return RenderJob(self.environment(), snap.site.pages, snap.shared, self.config, self.texts)
+        env, pages = self.environment(), snap.site.pages
+        return RenderJob(env, pages, snap.shared, self.config, self.texts, snap.editions)
 
     def page_bytes(self, snap: Snapshot, indices: list[int]) -> Iterator[tuple[int, bytes]]:
         """Those pages rendered, in this process."""

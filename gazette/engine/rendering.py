@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gazette.model import Article, Page
@@ -22,6 +22,7 @@ class RenderJob:
     shared: dict[str, Any]
     config: Config
     texts: Callable[[list[Article]], list[Article]]
+    editions: dict[str, dict[str, Any]] = field(default_factory=dict)  # each one's `shared`
 
 
 def pages_bytes(job: RenderJob, indices: list[int]) -> Iterator[tuple[int, bytes]]:
@@ -44,4 +45,5 @@ def pages_bytes(job: RenderJob, indices: list[int]) -> Iterator[tuple[int, bytes
                 )
                 article = dataclasses.replace(article, html=html)
             page = dataclasses.replace(page, context={**page.context, "article": article})
-        yield index, render_page(job.env, page, job.shared, job.config)
+        shared = job.editions[page.edition] if page.edition else job.shared
+        yield index, render_page(job.env, page, shared, job.config)

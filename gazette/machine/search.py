@@ -31,6 +31,7 @@ from gazette.machine.search_bundle import make_reproducible
 from gazette.model import Article, Site, output_path
 from gazette.stages.assets import OutputFile
 from gazette.stages.config import Config
+from gazette.stages.editions import language_name
 from gazette.stages.markup import plain_text
 from gazette.stages.render import gregorian
 
@@ -51,8 +52,10 @@ class Record:
 
 
 def language_of(config: Config) -> str:
-    """Pagefind's language code: the primary subtag ('bn' from 'bn-BD')."""
-    return config.site.language.replace("_", "-").split("-")[0].lower() or "en"
+    """Pagefind's language code: the primary subtag ('bn' from 'bn-BD'), the default
+    edition's on a site of several."""
+    language = config.editions[0].code if config.editions else config.site.language
+    return language.replace("_", "-").split("-")[0].lower() or "en"
 
 
 def records_key(site: Site, sources: dict[str, str]) -> str:
@@ -80,6 +83,8 @@ def make_records(site: Site, texts: TextLoader, config: Config) -> list[Record]:
         filters = {"section": [section], "year": [str(article.date.year)], "type": [article.type]}
         if article.authors:
             filters["author"] = list(article.authors)
+        if article.edition:  # one index for every edition: a reader narrows it by language
+            filters["language"] = [language_name(article.edition)]
         body = plain_text(article.html)
         records.append(
             Record(

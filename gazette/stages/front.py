@@ -21,6 +21,7 @@ class Front:
     shown: str  # as the user would type it
     config: Config
     fields: dict[str, Any] = field(default_factory=dict)
+    within: str = ""  # the path inside its edition's folder ("bn/world/x.md": "world/x.md")
 
     @property
     def is_page(self) -> bool:

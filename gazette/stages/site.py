@@ -64,6 +64,14 @@ def url_from(pattern: str, **values: str) -> str:
     return pattern.format(**values).lstrip("/")
 
 
+def home_url(config: Config) -> str:
+    """The front page's URL: "" (the site's root), or an edition's prefix ("bn/")."""
+    for edition in config.editions:
+        if edition.code == config.edition:
+            return edition.prefix.lstrip("/")
+    return ""
+
+
 def listing_folder(url: str) -> str:
     """Where a listing's later pages and feeds go: "tag/x/" itself, "tag/x.html" -> "tag/x/"."""
     return url if url == "" or url.endswith("/") else url.removesuffix(".html") + "/"
@@ -130,10 +138,12 @@ def build_site(
     with _collector_paused():
         site = _build_site(articles, config, related, profiles or {})
     site.documents = documents or []
+    home = home_url(config)
     for document in site.documents:
-        document.url = document.permalink or f"{document.slug}/"
+        document.url = document.permalink or f"{home}{document.slug}/"
         page = Page(document.url, document.template or "page.html", context={"article": document})
-        site.pages.insert(-1, page)  # before 404.html, which stays last
+        last = len(site.pages) - (site.pages[-1].url == "404.html")
+        site.pages.insert(last, page)  # before 404.html, which stays last
     return site
 
 
@@ -173,9 +183,10 @@ def _build_site(
     years, months = _archives(articles, config)
     per_page = config.site.per_page
 
+    home = home_url(config)
     pages: list[Page] = [
         Page(
-            url="",
+            url=home,
             template="home.html",
             title=config.site.title,
             context={
@@ -216,7 +227,8 @@ def _build_site(
     corrections = corrections_page(articles, url_from(urls.corrections))
     if corrections is not None:
         pages.append(corrections)
-    pages.append(Page(url="404.html", template="404.html", title="Page not found"))
+    if home == "":  # one 404 page for the whole site: hosts serve it at any missing URL
+        pages.append(Page(url="404.html", template="404.html", title="Page not found"))
     site = Site(articles, sections, tags, authors, years, months, pages, related)
     site.series = series
     return site
