@@ -172,3 +172,15 @@ def test_a_translation_key_in_one_edition_twice_is_an_error(tmp_path: Path) -> N
         )
     with pytest.raises(GazetteError, match="also content/bn/world/"):
         build(load_config(root / "config.toml"), root / "output", now=SAMPLE_NOW)
+
+
+def test_check_lists_the_words_an_edition_shows_in_english(tmp_path: Path) -> None:
+    from gazette.commands.check import check_site
+
+    root = copy_sample_site(tmp_path / "site")
+    with (root / "config.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[editions.ur]\ntitle = "ڈھاکہ لیجر"\n')
+    report = check_site(load_config(root / "config.toml"), now=SAMPLE_NOW)
+    assert not report.problems
+    assert "Related" in report.untranslated["ur"] and "bn" not in report.untranslated
+    assert "note: the ur edition shows" in report.summary()
