@@ -5,7 +5,6 @@ reciprocal hreflang, feeds and sitemaps per edition, and build = serve."""
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from babel.dates import format_date
 from conftest import SAMPLE_NOW, BuiltSite, copy_sample_site, parse_html, tree_bytes
 
 from gazette.errors import GazetteError
-from gazette.sinks.memory import MemorySink
 from gazette.stages.config import load_config, parse_config
 from gazette.stages.localize import in_digits, long_date
 from gazette.stages.strings import missing_words
@@ -142,28 +140,6 @@ def test_long_date_without_editions_is_as_before() -> None:
     assert long_date(dt.date(2023, 9, 23), config) == "Saturday, September 23, 2023"
 
 
-def test_preview_serves_what_a_clean_build_writes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """build = serve on a site of three editions, before and after a Bengali edit."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(SAMPLE_NOW.timestamp())))
-    with tempfile.TemporaryDirectory() as work:
-        root = copy_sample_site(Path(work) / "site")
-        preview = MemorySink(root / "config.toml")
-        preview.rebuild()
-        for step in range(2):
-            folder = Path(work) / f"clean-{step}"
-            build(load_config(root / "config.toml"), folder, now=SAMPLE_NOW)
-            assert preview.error is None, preview.error
-            built = tree_bytes(folder)
-            assert preview.paths() == sorted(built)
-            for path, data in built.items():
-                url = path.removesuffix("index.html") if path.endswith("index.html") else path
-                served = preview.resource(url)
-                assert served is not None and served.data == data, path
-            story = root / "content" / "bn" / "world" / "kim-vladivostok-bombers.md"
-            story.write_text(story.read_text().replace("ছড়ানো মেঘ", "মেঘলা আকাশ"))
-            preview.rebuild({story})
-
-
 def test_a_translation_key_in_one_edition_twice_is_an_error(tmp_path: Path) -> None:
     root = copy_sample_site(tmp_path / "site")
     for name in ("a.md", "b.md"):
@@ -184,3 +160,49 @@ def test_check_lists_the_words_an_edition_shows_in_english(tmp_path: Path) -> No
     assert not report.problems
     assert "Related" in report.untranslated["ur"] and "bn" not in report.untranslated
     assert "note: the ur edition shows" in report.summary()
+
+
+def test_a_rebuild_after_edits_in_two_editions_is_a_clean_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Incremental: an Arabic headline edited, a Bengali story added as a translation
+    of an English one; the rebuilt output is byte for byte a clean build's."""
+    from gazette.sinks.disk import DiskSink
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(SAMPLE_NOW.timestamp())))
+    root = copy_sample_site(tmp_path / "site")
+    DiskSink(load_config(root / "config.toml"), root / "output", now=SAMPLE_NOW).build()
+    story = root / "content" / "ar" / "world" / "kim-vladivostok-bombers.md"
+    story.write_text(story.read_text().replace("title: كيم يتفقد", "title: الزعيم كيم يتفقد"))
+    new = root / "content" / "bn" / "bangladesh" / "cyclone-remal-landfall.md"
+    new.write_text(
+        "---\ntitle: উপকূলে আঘাত হানল ঘূর্ণিঝড় রিমাল\nslug: cyclone-remal\n"
+        "date: 2024-05-27 09:10\n---\n\nঘূর্ণিঝড়টি রাতে মোংলার কাছে উপকূল অতিক্রম করে।\n"
+    )
+    result = DiskSink(load_config(root / "config.toml"), root / "output", now=SAMPLE_NOW).build()
+    assert result.report.unchanged > 0  # not everything again
+    build(load_config(root / "config.toml"), tmp_path / "clean", now=SAMPLE_NOW)
+    assert tree_bytes(root / "output") == tree_bytes(tmp_path / "clean")
+    english = parse_html(
+        root
+        / "output"
+        / "bangladesh"
+        / "cyclone-remal-batters-the-coast-after-a-million-people-move-to-shelters"
+        / "index.html"
+    )
+    assert english.find("link", hreflang="bn")["href"].endswith("/bn/bangladesh/cyclone-remal/")
+
+
+def test_one_search_index_names_each_storys_section_and_language_in_its_edition() -> None:
+    from gazette.engine.core import Engine
+    from gazette.engine.state import View
+    from gazette.machine.search import make_records
+
+    config = load_config(Path(__file__).resolve().parent.parent / "config.toml")
+    engine = Engine(config, now=SAMPLE_NOW)
+    snap = engine.snapshot(engine.read(), View(), None)
+    records = {r.url: r for r in make_records(snap.site, engine.texts, config)}
+    english, bengali = records[ENGLISH].filters, records["bn/" + REFERENCE].filters
+    assert (english["section"], english["language"]) == (["World"], ["English"])
+    assert (bengali["section"], bengali["language"]) == (["বিশ্ব"], ["বাংলা"])
+    assert records["ar/" + REFERENCE].filters["section"] == ["العالم"]

@@ -114,10 +114,13 @@ def number(value: int, config: Config) -> str:
     return in_digits(format_decimal(value, locale=locale, numbering_system=symbols), edition)
 
 
-def month_name(year: int, month: int, config: Config) -> str:
-    """'September 2023' in the edition's language (an archive's name)."""
+def archive_title(year: int, month: int | None, config: Config) -> str:
+    """An archive's name in the edition's language: "September 2023" (the month's name
+    standing alone, as CLDR writes it), or the year; English without editions."""
     edition = edition_settings(config)
+    if month is None:
+        return in_digits(str(year), edition)
     if edition is None:
-        return dt.date(year, month, 1).strftime("%B %Y")
+        return f"{MONTHS[month - 1]} {year}"
     day = dt.date(year, month, 1)
     return in_digits(format_date(day, "LLLL y", locale=_locale(edition.code)), edition)

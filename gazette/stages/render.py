@@ -22,6 +22,7 @@ from gazette.model import Alternate, Archive, Article, Edition, Page, Site, Term
 from gazette.stages.config import Config
 from gazette.stages.editions import edition_config, edition_homes
 from gazette.stages.localize import (
+    archive_title,
     gregorian,  # noqa: F401 - its home before localize
     hijri_text,
     long_date,
@@ -220,6 +221,9 @@ def make_environment(config: Config) -> jinja2.Environment:
         long_date=date_filter,
         hijri=jinja2.pass_context(lambda c, article: hijri_text(article.hijri, c["config"])),
         number=jinja2.pass_context(lambda c, value: number(value, c["config"])),
+        archive_name=jinja2.pass_context(
+            lambda c, archive: archive_title(archive.year, archive.month, c["config"])
+        ),
         translation=lambda found, code: next((t for t in found if t.edition == code), None),
         iso=lambda value: value.isoformat(),
         safe_html=Markup,

@@ -41,6 +41,11 @@ def catalogue(language: str) -> Catalogue:
     return Catalogue(primary, words, str(data.get("hijri_format", "")), months)
 
 
+def word(language: str, english: str) -> str:
+    """`english` in `language` ("": a site of one language, which stays English)."""
+    return catalogue(language).word(english) if language else english
+
+
 def missing_words(language: str) -> list[str]:
     """The English words a language's file does not translate, in the English file's order."""
     own = catalogue(language)
