@@ -124,6 +124,8 @@ class Article:
     guid: str | None = None  # the feed entry id it had before the move, kept by feeds
     permalink: str | None = None  # a page's own `url:` (site-relative), else /<slug>/
     template: str | None = None  # a page's own template, else page.html
+    edition: str = ""  # the language edition's code, from the file's folder; "": no editions
+    translation_key: str | None = None  # shared by a story's translations in other editions
     html: str = ""
     toc: str = ""
     url: str = ""  # site-relative, no leading slash: "world/kim-visits-vladivostok/"
@@ -220,6 +222,16 @@ class Edition:
     weather: Weather | None
 
 
+@dataclass(frozen=True)
+class Alternate:
+    """One language edition as a switcher links it: its code, its own name for its
+    language ("বাংলা") and a page of it (its front page, or a story's translation)."""
+
+    edition: str
+    name: str
+    url: str
+
+
 @dataclass
 class Pagination:
     number: int
@@ -274,6 +286,7 @@ class Page:
     template: str
     title: _FromArticle = _FromArticle("")
     context: dict[str, Any] = field(default_factory=dict)
+    edition: str = ""  # the language edition whose settings and masthead the page has
 
     @property
     def output_path(self) -> str:
@@ -305,6 +318,9 @@ class Site:
     documents: list[Article] = field(default_factory=list)  # the kind "page" files, by URL
     series: list[Term] = field(default_factory=list)
     breaking: list[Article] = field(default_factory=list)  # the banner's stories, newest first
+    # A paper in several languages: each edition's own site model, by code, default first
+    # (this one holds them all, in one list of pages); empty for a site of one language.
+    editions: dict[str, Site] = field(default_factory=dict)
 
     @property
     def edition(self) -> Edition | None:

@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Iterable
 from pathlib import Path
 
-from gazette.machine.files import annotate_pages, machine_files
+from gazette.machine.files import annotate_pages, annotation, machine_files
 from gazette.model import Site
 from gazette.sinks.disk import BuildResult, DiskSink
 from gazette.sinks.output_dir import Stage
@@ -32,7 +32,7 @@ def build(
 
 def output_files(site: Site, config: Config, assets: Assets) -> list[OutputFile]:
     """Every file a build of this site model writes, made in memory in one process."""
-    annotate_pages(site, config, assets)
+    annotate_pages(annotation(site, config, assets), site.pages)
     machine = machine_files(site, config, assets, None)
     env = make_environment(config)
     shared = shared_context(site, config, assets.urls)

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import FIXED_NOW, copy_site, tree_bytes
+from conftest import FIXED_NOW, copy_sample_site, copy_site, tree_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_incremental import EDITS, _articles
@@ -101,3 +101,21 @@ def test_any_edit_sequence_serves_what_a_clean_build_writes(
             changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
             preview.rebuild(changed if told else None)
             assert_same_as_a_clean_build(preview, root, Path(work) / f"clean-{step}", what)
+
+
+def test_a_site_in_three_editions_serves_what_a_clean_build_writes() -> None:
+    """The sample site (English, Bengali, Arabic editions): after an edit to a Bengali
+    story, a new Arabic one and an edit to config.toml's Arabic edition."""
+    with tempfile.TemporaryDirectory() as work:
+        root = copy_sample_site(Path(work) / "site")
+        preview = MemorySink(root / "config.toml")
+        preview.rebuild()
+        assert_same_as_a_clean_build(preview, root, Path(work) / "clean-0", "three editions")
+        story = root / "content" / "bn" / "world" / "kim-vladivostok-bombers.md"
+        story.write_text(story.read_text().replace("ছড়ানো মেঘ", "মেঘলা আকাশ"))
+        new = root / "content" / "ar" / "world" / "putin-kim-second-day.md"
+        new.write_text("---\ntitle: اليوم الثاني\ndate: 2023-09-14 10:00\n---\n\nنص قصير.\n")
+        config = root / "config.toml"
+        config.write_text(config.read_text().replace('title = "دكا ليدجر"', 'title = "ليدجر"'))
+        preview.rebuild({story, new, config})
+        assert_same_as_a_clean_build(preview, root, Path(work) / "clean-1", "edits")

@@ -31,6 +31,7 @@ def test_reference_story_shows_the_local_hijri_date_without_an_override(
         p.parent.relative_to(sample_site.output).as_posix() + "/"
         for p in sample_site.output.rglob("index.html")
         if "vladivostok" in p.parent.name
+        and p.relative_to(sample_site.output).parts[0] not in ("bn", "ar")  # the English one
     ]
     page = parse_html(sample_site.output / url / "index.html")
     assert_reference_page(page, meta["title"], home="../../")

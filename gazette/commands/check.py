@@ -28,6 +28,7 @@ from gazette.model import Article, Site
 from gazette.stages.config import Config
 from gazette.stages.frontmatter import read_source, split_front_matter
 from gazette.stages.render import template_path
+from gazette.stages.strings import missing_words
 
 
 @dataclass
@@ -36,12 +37,18 @@ class CheckReport:
     pages: int = 0
     links: int = 0
     problems: list[GazetteError] = field(default_factory=list)
+    # edition code -> the theme's interface words its language's strings file lacks
+    untranslated: dict[str, list[str]] = field(default_factory=dict)
 
     def summary(self) -> str:
-        return (
+        lines = [
             f"No problems found: {self.articles} articles, {self.pages} pages, "
             f"{self.links} internal links checked"
-        )
+        ]
+        for code, words in self.untranslated.items():
+            shown = ", ".join(repr(word) for word in words)
+            lines.append(f"note: the {code} edition shows {len(words)} words in English: {shown}")
+        return "\n".join(lines)
 
 
 def check_site(
@@ -51,6 +58,9 @@ def check_site(
     The engine reads the build's cache (never writing it), so a site that has been
     built is checked without converting its Markdown again."""
     report = CheckReport()
+    for edition in config.editions:  # shown in English meanwhile: a note, not a problem
+        if missing_words(edition.code):
+            report.untranslated[edition.code] = missing_words(edition.code)
     cache = cache_dir_for(config.root / "output")
     engine = Engine(config, include_drafts=include_drafts, now=now, cache_dir=cache, persist=False)
     inputs = engine.read(None, collect=report.problems)

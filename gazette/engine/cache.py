@@ -74,9 +74,9 @@ def code_version() -> str:
     """Changes with any edit to Gazette's own code or to the libraries that render."""
     digest = hashlib.sha256()
     package = Path(gazette.__file__).parent
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted([*package.rglob("*.py"), *package.glob("theme/strings/*.toml")]):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    for lib in ("markdown", "pygments", "jinja2", "pyyaml", "hijridate", "python-slugify"):
+    for lib in ("markdown", "pygments", "jinja2", "pyyaml", "hijridate", "python-slugify", "babel"):
         digest.update(f"{lib}={_version(lib)};".encode())
     digest.update(sys.version.encode())
     return digest.hexdigest()

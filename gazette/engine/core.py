@@ -22,7 +22,6 @@ import gc
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,19 +46,25 @@ from gazette.engine.plan import (
 from gazette.engine.rendering import RenderJob, pages_bytes
 from gazette.engine.sources import Unsettled, update_sources, with_texts
 from gazette.engine.state import State, View, freeze, thaw
+from gazette.engine.timings import Timings
 from gazette.engine.workers import Workers
 from gazette.errors import GazetteError
-from gazette.machine.common import feed_specs
-from gazette.machine.files import machine_files, machine_paths
+from gazette.machine.files import (
+    Annotation,
+    annotate_pages,
+    annotation,
+    machine_files,
+    machine_paths,
+)
 from gazette.machine.search import SearchBundle, language_of, make_records, records_key
-from gazette.machine.structured import annotate, resolve_publisher
 from gazette.model import Article, Site
 from gazette.stages.assets import Assets, OutputFile, collect_assets, image_problems
 from gazette.stages.authors_data import AuthorData, authors_for_build
 from gazette.stages.config import Config, load_config
+from gazette.stages.editions import build_editions
 from gazette.stages.live import clock_key, live_problems
-from gazette.stages.render import make_environment, shared_context
-from gazette.stages.site import build_site, select_articles, select_documents
+from gazette.stages.render import edition_contexts, make_environment, shared_context
+from gazette.stages.site import select_articles, select_documents
 from gazette.stages.story_fields import notice_problems
 
 PARALLEL_MIN_PAGES = 400  # fewer pages than this render faster without forking workers
@@ -88,7 +93,8 @@ class Snapshot:
     site: Site
     plan: Plan
     shared: dict[str, Any]  # the context every page gets
-    meta: tuple[Any, Any] | None = None  # publisher and feed specs, made when first needed
+    meta: Annotation | None = None  # each edition's publisher and feeds, made when needed
+    editions: dict[str, dict[str, Any]] = field(default_factory=dict)  # each one's context
 
 
 class Engine:
@@ -125,7 +131,7 @@ class Engine:
         self._config_broken = False  # the last config.toml did not load: read it again
         self.unsettled = Unsettled()  # files with problems, and those not yet converted
         self.search: SearchBundle | None = None  # made on first use (see machine_files)
-        self._last = 0.0
+        self.mark = Timings()  # mark("stage"): its time, with GAZETTE_TIMINGS=1
         self._authors: AuthorData | None = None  # the authors data file as last read
         self.photos = Photos(cache_dir)
 
@@ -267,7 +273,7 @@ class Engine:
         config = self.config
         related_key, related = self._related(state, inputs.articles)
         profiles = inputs.authors.profiles
-        site = build_site(
+        site = build_editions(
             inputs.articles, config, related, inputs.documents, profiles, now=inputs.now
         )
         if related is None:
@@ -281,6 +287,7 @@ class Engine:
             state.settings, str(self.include_drafts), repr(sorted(urls.items())),
             repr(site.edition), repr(nav), repr(inputs.assets.head),
             repr([(a.path, a.url, a.title) for a in site.breaking]),
+            repr([part.edition for part in site.editions.values()]),  # each edition's day
         )  # fmt: skip
         keys = state.picture_keys
         identities = {p: s.digest + keys.get(p, "") for p, s in state.sources.items()}
@@ -304,7 +311,8 @@ class Engine:
         self.mark("plan")
         shared = shared_context(site, config, urls)
         shared.update(pictures=inputs.assets.pictures, icons=inputs.assets.head)
-        return Snapshot(inputs, site, plan, shared)
+        editions = edition_contexts(site, config, urls, shared)
+        return Snapshot(inputs, site, plan, shared, editions=editions)
 
     @staticmethod
     def _related(state: State, articles: list[Article]) -> tuple[str, list[list[Article]] | None]:
@@ -339,13 +347,12 @@ class Engine:
         if not pages:
             return
         if snap.meta is None:
-            publisher = resolve_publisher(self.config, snap.inputs.assets)
-            snap.meta = (publisher, feed_specs(snap.site, self.config))
-        shown = dataclasses.replace(snap.site, pages=pages)
-        annotate(shown, self.config, *snap.meta)
+            snap.meta = annotation(snap.site, self.config, snap.inputs.assets)
+        annotate_pages(snap.meta, pages)
 
     def render_job(self, snap: Snapshot) -> RenderJob:
-        return RenderJob(self.environment(), snap.site.pages, snap.shared, self.config, self.texts)
+        env, pages = self.environment(), snap.site.pages
+        return RenderJob(env, pages, snap.shared, self.config, self.texts, snap.editions)
 
     def page_bytes(self, snap: Snapshot, indices: list[int]) -> Iterator[tuple[int, bytes]]:
         """Those pages rendered, in this process."""
@@ -376,20 +383,6 @@ class Engine:
         key = digest(state.settings, str(self.include_drafts), records_key(site, sources))
         make = functools.partial(make_records, site, self.texts, self.config)
         return self.search.files(key, make, language_of(self.config))
-
-    def mark(self, what: str) -> None:
-        """With GAZETTE_TIMINGS=1 in the environment, print each stage's time and memory."""
-        if not os.environ.get("GAZETTE_TIMINGS"):
-            return
-        import resource
-
-        now = time.perf_counter()
-        if what == "start":
-            self._last = now
-            return
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"timing: {what}: {now - self._last:.2f} s, peak {rss:.0f} MB", file=sys.stderr)
-        self._last = now
 
 
 def _settings_text(config: Config) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gazette.model import Article, Page
@@ -22,6 +22,7 @@ class RenderJob:
     shared: dict[str, Any]
     config: Config
     texts: Callable[[list[Article]], list[Article]]
+    editions: dict[str, dict[str, Any]] = field(default_factory=dict)  # each one's `shared`
 
 
 def pages_bytes(job: RenderJob, indices: list[int]) -> Iterator[tuple[int, bytes]]:
@@ -49,4 +50,5 @@ def pages_bytes(job: RenderJob, indices: list[int]) -> Iterator[tuple[int, bytes
             if dataclasses.is_dataclass(meta) and hasattr(meta, "page"):
                 # the head's data reads the article's text too (a live story's updates)
                 context["meta"] = dataclasses.replace(meta, page=page)  # type: ignore[type-var]
-        yield index, render_page(job.env, page, job.shared, job.config)
+        shared = job.editions[page.edition] if page.edition else job.shared
+        yield index, render_page(job.env, page, shared, job.config)

@@ -17,7 +17,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from gazette.model import Article, LiveUpdate, Site, Term
 from gazette.stages.config import Config
 from gazette.stages.markup import opening_text, plain_text
-from gazette.stages.site import listing_folder, url_from
+from gazette.stages.site import home_url, listing_folder, url_from
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -141,27 +141,36 @@ class FeedSpec:
     articles: list[Article]
     atom_url: str = "atom.xml"  # site-relative, from [urls] atom and rss
     rss_url: str = "rss.xml"
+    edition: str = ""  # an edition's code, besides the default's, so ids differ per edition
 
     @property
     def key(self) -> str:
-        """The feed's own part of its tag: id ("feed", "feed:section:world")."""
-        return "feed" if self.term is None else f"feed:{self.term.kind}:{self.term.slug}"
+        """The feed's own part of its tag: id ("feed", "feed:section:world", "bn:feed")."""
+        own = "feed" if self.term is None else f"feed:{self.term.kind}:{self.term.slug}"
+        return f"{self.edition}:{own}" if self.edition else own
+
+
+def _edition_key(config: Config) -> str:
+    """The code that tells an edition's feed ids from the default edition's."""
+    default = config.editions[0].code if config.editions else ""
+    return "" if config.edition in ("", default) else config.edition
 
 
 def feed_specs(site: Site, config: Config) -> list[FeedSpec]:
     """Every feed config asks for: the site's, then sections, tags and authors."""
     count, urls = config.feeds.entries, config.urls
 
+    home = home_url(config)  # an edition's whole feed is in its own folder ("bn/atom.xml")
+
     def spec(title: str, term: Term | None, articles: list[Article]) -> FeedSpec:
-        page = term.url if term else ""
+        page = term.url if term else home
         where = {
             "url": listing_folder(page),
             "kind": term.kind if term else "all",
             "slug": term.slug if term else "all",
         }
-        return FeedSpec(
-            title, page, term, articles, url_from(urls.atom, **where), url_from(urls.rss, **where)
-        )
+        atom, rss = url_from(urls.atom, **where), url_from(urls.rss, **where)
+        return FeedSpec(title, page, term, articles, atom, rss, _edition_key(config))
 
     specs = [spec(config.site.title, None, site.articles[:count])]
     chosen: list[Term] = []

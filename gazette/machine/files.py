@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
-from gazette.machine.common import feed_specs, id_authority, xml_bytes
+from gazette.machine.common import FeedSpec, feed_specs, id_authority, xml_bytes
 from gazette.machine.feeds import feed_files
 from gazette.machine.live_feed import live_feed
 from gazette.machine.redirects import REDIRECTS, redirect_files, site_aliases
@@ -25,30 +25,56 @@ from gazette.machine.sitemaps import (
     sitemap_entries,
     sitemap_files,
 )
-from gazette.machine.structured import annotate, resolve_publisher
+from gazette.machine.structured import Publisher, annotate, resolve_publisher
 from gazette.model import Article, Page, Site
 from gazette.stages.assets import Assets, OutputFile
 from gazette.stages.config import Config
+from gazette.stages.editions import edition_config
+from gazette.stages.site import home_url
 
 TextLoader = Callable[[list[Article]], list[Article]]
 
 
-def annotate_pages(
-    site: Site, config: Config, assets: Assets, pages: list[Page] | None = None
-) -> None:
-    """Give `pages` (default: all) their `meta`: an incremental build annotates only the
-    pages it renders."""
-    shown = site if pages is None else dataclasses.replace(site, pages=pages)
-    annotate(shown, config, resolve_publisher(config, assets), feed_specs(site, config))
+def editions(site: Site, config: Config) -> list[tuple[Site, Config]]:
+    """Each edition's site model with its settings; the site itself without editions."""
+    if not site.editions:
+        return [(site, config)]
+    return [(part, edition_config(config, code)) for code, part in site.editions.items()]
+
+
+# each edition's site model and settings, with its publisher and feeds (see annotate_pages)
+Annotation = list[tuple[Site, Config, Publisher, list[FeedSpec]]]
+
+
+def annotation(site: Site, config: Config, assets: Assets) -> Annotation:
+    """What `annotate_pages` needs, made once for a snapshot: the preview annotates
+    the pages a browser asks for one by one."""
+    return [
+        (part, settings, resolve_publisher(settings, assets), feed_specs(part, settings))
+        for part, settings in editions(site, config)
+    ]
+
+
+def annotate_pages(meta: Annotation, pages: list[Page]) -> None:
+    """Give `pages` their `meta` (Open Graph, JSON-LD...), each with its edition's
+    settings and feeds: an incremental build annotates only the pages it renders."""
+    for part, settings, publisher, specs in meta:
+        mine = [page for page in pages if page.edition == settings.edition]
+        annotate(dataclasses.replace(part, pages=mine), settings, publisher, specs)
 
 
 def machine_paths(site: Site, config: Config) -> list[tuple[str, str | None, str]]:
     """Where `machine_files` writes (robots.txt and _redirects aside: a site's own wins),
     each with the file to name and what it is, so that a content file or a page on one
     of them is found before anything is made."""
-    paths = [path for spec in feed_specs(site, config) for path in (spec.atom_url, spec.rss_url)]
-    found = [(path, None, f"the feed or sitemap '{path}'") for path in paths]
-    found += [(path, None, f"the sitemap '{path}'") for path in (SITEMAP, NEWS_SITEMAP)]
+    found: list[tuple[str, str | None, str]] = []
+    for part, settings in editions(site, config):
+        specs = feed_specs(part, settings)
+        paths = [path for spec in specs for path in (spec.atom_url, spec.rss_url)]
+        found += [(path, None, f"the feed or sitemap '{path}'") for path in paths]
+        folder = home_url(settings)
+        sitemaps = (folder + SITEMAP, folder + NEWS_SITEMAP)
+        found += [(path, None, f"the sitemap '{path}'") for path in sitemaps]
     for article in site.articles:
         if article.live:
             what = f"the live updates feed of 'content/{article.path}'"
@@ -73,21 +99,26 @@ def machine_files(
     back, for full-content feeds, when the site model holds them without it (as big
     builds do). `sitemap=False` leaves sitemap.xml out, for a caller that knows it is
     unchanged (it lists every page of the site)."""
-    specs = feed_specs(site, config)
-    if with_text is not None and config.feeds.full_content:
-        specs = [dataclasses.replace(spec, articles=with_text(spec.articles)) for spec in specs]
-    authority = id_authority(site, config)
-    files = list(feed_files(site, specs, config, authority))
-    live = [article for article in site.articles if article.live]
-    if live and with_text is not None:
-        live = with_text(live)
-    files += [live_feed(article, config, authority) for article in live]
-    if sitemap:
-        files += sitemap_files(sitemap_entries(site, config), config)
-    news = news_sitemap(news_articles(site.articles, reference), config)
-    files.append(OutputFile(NEWS_SITEMAP, xml_bytes(news)))
+    files: list[OutputFile] = []
+    folders = []
+    for part, settings in editions(site, config):
+        specs = feed_specs(part, settings)
+        if with_text is not None and config.feeds.full_content:
+            specs = [dataclasses.replace(s, articles=with_text(s.articles)) for s in specs]
+        authority = id_authority(part, settings)
+        files += feed_files(part, specs, settings, authority)
+        live = [article for article in part.articles if article.live]
+        if live and with_text is not None:
+            live = with_text(live)
+        files += [live_feed(article, settings, authority) for article in live]
+        folder = home_url(settings)
+        folders.append(folder)
+        if sitemap:
+            files += sitemap_files(sitemap_entries(part, settings), settings, folder)
+        news = news_sitemap(news_articles(part.articles, reference), settings)
+        files.append(OutputFile(folder + NEWS_SITEMAP, xml_bytes(news)))
     if ROBOTS not in assets.content_files:  # a site's own robots.txt wins
-        files.append(OutputFile(ROBOTS, robots_txt(config).encode("utf-8")))
+        files.append(OutputFile(ROBOTS, robots_txt(config, folders).encode("utf-8")))
     redirects = redirect_files(site, config)
     files += [f for f in redirects if f.path != REDIRECTS or f.path not in assets.content_files]
     return files

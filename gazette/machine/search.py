@@ -31,6 +31,7 @@ from gazette.machine.search_bundle import make_reproducible
 from gazette.model import Article, Site, output_path
 from gazette.stages.assets import OutputFile
 from gazette.stages.config import Config
+from gazette.stages.editions import language_name
 from gazette.stages.markup import plain_text
 from gazette.stages.render import gregorian
 
@@ -51,25 +52,34 @@ class Record:
 
 
 def language_of(config: Config) -> str:
-    """Pagefind's language code: the primary subtag ('bn' from 'bn-BD')."""
-    return config.site.language.replace("_", "-").split("-")[0].lower() or "en"
+    """Pagefind's language code: the primary subtag ('bn' from 'bn-BD'), the default
+    edition's on a site of several."""
+    language = config.editions[0].code if config.editions else config.site.language
+    return language.replace("_", "-").split("-")[0].lower() or "en"
+
+
+def section_names(site: Site) -> dict[tuple[str, str], str]:
+    """(edition, section slug) -> the section's name in that edition's language."""
+    parts = site.editions.items() if site.editions else [("", site)]
+    return {(code, s.slug): s.name for code, part in parts for s in part.sections}
 
 
 def records_key(site: Site, sources: dict[str, str]) -> str:
     """What the records are made of, known without reading any text: each story's file
     and place, and the sections' names (`sources`: path -> the file's digest)."""
-    names = {s.slug: s.name for s in site.sections}
+    names = section_names(site)
     rows = [
-        (a.path, sources.get(a.path, ""), a.url, names.get(a.section, "")) for a in site.articles
+        (a.path, sources.get(a.path, ""), a.url, names.get((a.edition, a.section), ""))
+        for a in site.articles
     ]
     return digest(repr(rows))
 
 
 def make_records(site: Site, texts: TextLoader, config: Config) -> list[Record]:
-    names = {s.slug: s.name for s in site.sections}
+    names = section_names(site)
     records = []
     for article in texts(site.articles):
-        section = names.get(article.section, article.section)
+        section = names.get((article.edition, article.section), article.section)
         date = gregorian(article.date, config.site.date_format)
         meta = {"title": article.title, "date": date, "section": section}
         if article.kicker:
@@ -80,6 +90,8 @@ def make_records(site: Site, texts: TextLoader, config: Config) -> list[Record]:
         filters = {"section": [section], "year": [str(article.date.year)], "type": [article.type]}
         if article.authors:
             filters["author"] = list(article.authors)
+        if article.edition:  # one index for every edition: a reader narrows it by language
+            filters["language"] = [language_name(article.edition)]
         body = plain_text(article.html)
         records.append(
             Record(

@@ -26,6 +26,7 @@ from gazette.machine.common import (
 from gazette.model import Article, Page, Site
 from gazette.stages.assets import OutputFile
 from gazette.stages.config import Config, news_language
+from gazette.stages.site import home_url
 
 MAX_URLS = 50_000  # per sitemap file, by the sitemaps.org protocol
 NEWS_WINDOW = dt.timedelta(days=2)
@@ -40,11 +41,12 @@ Entry = tuple[str, dt.datetime | None]  # absolute URL, last modified
 def sitemap_entries(site: Site, config: Config) -> list[Entry]:
     """Every public page once, with the latest change among the articles it shows."""
     overall = newest(site.articles, config.tz) if site.articles else None
+    home = home_url(config)
     entries = []
     for page in site.pages:
         if page.url in NOT_INDEXED:
             continue
-        whole = page.url == "" or page.template == "archive_index.html"
+        whole = page.url == home or page.template == "archive_index.html"
         lastmod = overall if whole else page_lastmod(page)
         entries.append((absolute(config, page.url), lastmod))
     return entries
@@ -72,23 +74,24 @@ def urlset(entries: list[Entry]) -> bytes:
 
 
 def sitemap_files(
-    entries: list[Entry], config: Config, max_urls: int = MAX_URLS
+    entries: list[Entry], config: Config, folder: str = "", max_urls: int = MAX_URLS
 ) -> Iterator[OutputFile]:
-    """sitemap.xml itself, or, past `max_urls`, an index of sitemap-1.xml, sitemap-2.xml..."""
+    """sitemap.xml itself, or, past `max_urls`, an index of sitemap-1.xml, sitemap-2.xml...;
+    `folder`: an edition's ("bn/"), where its own sitemaps go."""
     if len(entries) <= max_urls:
-        yield OutputFile(SITEMAP, urlset(entries))
+        yield OutputFile(folder + SITEMAP, urlset(entries))
         return
     index = ET.Element("sitemapindex", {"xmlns": SITEMAP_NS})
     for number, start in enumerate(range(0, len(entries), max_urls), start=1):
         part = entries[start : start + max_urls]
-        name = f"sitemap-{number}.xml"
+        name = f"{folder}sitemap-{number}.xml"
         yield OutputFile(name, urlset(part))
         item = sub(index, "sitemap")
         sub(item, "loc", absolute(config, name))
         changes = [lastmod for _, lastmod in part if lastmod is not None]
         if changes:
             sub(item, "lastmod", timestamp(max(changes)))
-    yield OutputFile(SITEMAP, xml_bytes(index))
+    yield OutputFile(folder + SITEMAP, xml_bytes(index))
 
 
 def news_articles(articles: list[Article], reference: dt.datetime | None) -> list[Article]:
@@ -126,11 +129,10 @@ def news_sitemap(articles: list[Article], config: Config) -> ET.Element:
     return root
 
 
-def robots_txt(config: Config) -> str:
-    return (
-        "User-agent: *\n"
-        "Allow: /\n"
-        "\n"
-        f"Sitemap: {absolute(config, SITEMAP)}\n"
-        f"Sitemap: {absolute(config, NEWS_SITEMAP)}\n"
-    )
+def robots_txt(config: Config, folders: list[str] | None = None) -> str:
+    """Names every sitemap: the site's, or each edition's (`folders`: "", "bn/"...)."""
+    lines = ["User-agent: *", "Allow: /", ""]
+    for folder in folders or [""]:
+        lines.append(f"Sitemap: {absolute(config, folder + SITEMAP)}")
+        lines.append(f"Sitemap: {absolute(config, folder + NEWS_SITEMAP)}")
+    return "\n".join(lines) + "\n"

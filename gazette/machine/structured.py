@@ -115,6 +115,14 @@ class PageMeta:
         return None if self.page.url in NOT_INDEXED else absolute(self.config, self.page.url)
 
     @cached_property
+    def alternates(self) -> list[tuple[str, str]]:
+        """hreflang links to this page in every edition that has it (itself too), and
+        `x-default` to the first of them, the default edition's when it has one."""
+        found = self.page.context.get("translations") or []
+        links = [(t.edition, absolute(self.config, t.url)) for t in found]
+        return [*links, ("x-default", links[0][1])] if links else []
+
+    @cached_property
     def description(self) -> str:
         site = self.config.site
         if self.article is not None:

@@ -219,7 +219,7 @@ class DiskSink:
         dates, so the same shape gives the same file, `kept` as it is."""
         machine = self.engine.machine_files(snap, sitemaps=not kept)
         if not kept:
-            record.sitemaps = [f.path for f in machine if f.path.startswith("sitemap")]
+            record.sitemaps = [f.path for f in machine if _is_sitemap(f.path)]
         return [*snap.inputs.assets.files, *machine]
 
     def _write(
@@ -368,3 +368,8 @@ def _untouched(recorded: Manifest, valid: Manifest, present: list[str]) -> bool:
     """True when output/ holds exactly what the manifest records: nothing edited,
     nothing missing, nothing added."""
     return bool(recorded) and len(recorded) == len(valid) == len(present)
+
+
+def _is_sitemap(path: str) -> bool:
+    """sitemap.xml and its parts, at the root or in an edition's folder (bn/sitemap.xml)."""
+    return path.rsplit("/", 1)[-1].startswith("sitemap")

@@ -32,10 +32,12 @@ from gazette.stages.config_checks import (
     check_syndication,
     check_urls,
 )
+from gazette.stages.config_editions import read_editions
 from gazette.stages.config_tables import (  # noqa: F401 - the settings' home for callers
     ENGLISH_HIJRI_MONTHS,
     BuildConfig,
     ContentConfig,
+    EditionConfig,
     FeedsConfig,
     HijriConfig,
     ImagesConfig,
@@ -63,6 +65,9 @@ class Config:
     search: SearchConfig = field(default_factory=SearchConfig)
     theme: ThemeConfig = field(default_factory=ThemeConfig)
     images: ImagesConfig = field(default_factory=ImagesConfig)
+    # The site's languages, default first ([editions]); empty: one language, as [site] says.
+    editions: tuple[EditionConfig, ...] = ()
+    edition: str = ""  # the edition's code in the settings of one edition (see editions.py)
     root: Path = Path(".")
     path: Path | None = None
 
@@ -113,7 +118,7 @@ _TABLES: dict[str, type] = {
     "theme": ThemeConfig,
     "images": ImagesConfig,
 }
-_TOP_KEYS = [*_TABLES, "sections"]
+_TOP_KEYS = [*_TABLES, "sections", "editions"]
 
 
 def load_config(path: Path) -> Config:
@@ -208,6 +213,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
         problem("build.timeout must be at least 1 (seconds)", "build.timeout")
     images = values.get("images") or ImagesConfig()
     check_images(images, problem)
+    editions = read_editions(data.get("editions"), problem, _build_dataclass, sections)
 
     if errors:
         raise GazetteError.collect(errors)
@@ -225,6 +231,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, text: str = 
         search=values.get("search") or SearchConfig(),
         theme=values.get("theme") or ThemeConfig(),
         images=images,
+        editions=editions,
         root=root,
         path=path,
     )
@@ -335,7 +342,7 @@ def key_line(text: str, key_path: str) -> int | None:
         header = table_re.match(line)
         if header:
             current = header.group(1).strip()
-            if not tables and current == key:
+            if current == key_path:  # a table itself: [site] or [editions.bn]
                 return number
             continue
         if current == table and key_re.match(line):

@@ -156,3 +156,23 @@ class ImagesConfig:
     # the publisher logo when it is a raster file, else the site's initial on `icon_color`
     icon: str = ""
     icon_color: str = "#a3121c"
+
+
+@dataclass(frozen=True)
+class EditionConfig:
+    """One language edition (`[editions.<code>]`): its own front page, lists, feeds and
+    sitemaps under its URL prefix, from its own content folder. An empty value is the
+    site's (`[site]`, `[hijri]`) or the language's own, from CLDR through Babel."""
+
+    code: str = ""  # the table's name: a language tag, "en", "bn", "ar", "ur"...
+    title: str = ""
+    tagline: str = ""
+    description: str = ""
+    timezone: str = ""
+    prefix: str = ""  # "/" for the first edition, "/<code>/" for the others
+    folder: str = ""  # content/<folder>/; the first edition's stories are the rest of content/
+    digits: str = ""  # "latn", "arab", "arabext", "beng"...: the language's own when empty
+    date_format: str = ""  # "{weekday}, {day} {month} {year}"; empty: CLDR's full date
+    hijri_format: str = ""  # empty: the strings file's ("{day} {month_name} {year} هـ")
+    hijri_month_names: tuple[str, ...] = ()  # empty: the strings file's twelve names
+    sections: dict[str, str] = field(default_factory=dict)  # section slug -> its name here

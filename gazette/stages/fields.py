@@ -9,6 +9,7 @@ Hijri date, the title for the slug).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -22,6 +23,7 @@ from gazette.model import Article, Weather
 from gazette.slugs import make_slug
 from gazette.stages import bylines, live, placement, story_fields
 from gazette.stages.config import Config
+from gazette.stages.config_editions import edition_of
 from gazette.stages.front import Front, key_line, kind_of, short
 from gazette.stages.front_dates import checked_date as _date
 from gazette.stages.frontmatter import FrontMatter
@@ -61,12 +63,13 @@ KNOWN_KEYS = {
     "guid",
     "url",
     "template",
+    "translation_key",
 }
 
 _STRING_KEYS = (
     "source", "dateline", "image", "image_alt", "caption", "image_credit", "summary",
     "guid",
-    "template",
+    "template", "translation_key",
 )  # fmt: skip
 _EXAMPLES = {"title": "title: Kim inspects weapons in Vladivostok", "date": "date: 2023-09-23"}
 _WEATHER_HINT = "write 'weather: {condition: scattered clouds, high: 30, low: 30}'"
@@ -76,9 +79,18 @@ _section_slug = functools.lru_cache(maxsize=1024)(make_slug)
 
 
 def to_article(front: FrontMatter, path: str, shown: str, config: Config) -> Article:
-    """Check every key of one file's front matter; the first problem is raised."""
+    """Check every key of one file's front matter; the first problem is raised. A story
+    of an edition with a timezone of its own reads its dates in that timezone."""
+    edition, within = edition_of(path, config.editions)
+    zone = next((e.timezone for e in config.editions if e.code == edition), "")
+    if zone:
+        config = dataclasses.replace(config, site=dataclasses.replace(config.site, timezone=zone))
     meta = {str(k): v for k, v in front.meta.items()}
-    state = Front(meta, front.text, path, shown, config, body=front.body, body_line=front.body_line)
+    state = Front(
+        meta, front.text, path, shown, config,
+        body=front.body, body_line=front.body_line, within=within,
+    )  # fmt: skip
+    state.fields["edition"] = edition
     state.fields["kind"] = placement.page_or_article("kind", state.meta.get("kind"), state)
     _require(state)
     for key, check in _CHECKS:
@@ -240,14 +252,14 @@ def _section(key: str, value: Any, front: Front) -> str:
 
 def _section_folder(front: Front) -> str:
     """An article without 'section:' is in its top folder's section."""
-    if "/" not in front.path:
+    if "/" not in front.within:
         raise GazetteError(
             "article has no section",
             file=front.shown,
             line=1,
             hint="move it into a section folder (content/world/...) or add 'section:'",
         )
-    return front.path.split("/")[0]
+    return front.within.split("/")[0]
 
 
 def _check_known_section(section: str, front: Front) -> None:

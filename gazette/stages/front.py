@@ -23,6 +23,7 @@ class Front:
     fields: dict[str, Any] = field(default_factory=dict)
     body: str = ""  # the Markdown after the front matter: a live story's updates are in it
     body_line: int = 1  # the file's line the body starts at
+    within: str = ""  # the path inside its edition's folder ("bn/world/x.md": "world/x.md")
 
     @property
     def is_page(self) -> bool:

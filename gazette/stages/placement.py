@@ -12,7 +12,7 @@ from gazette.stages.front import Front, short
 def page_or_article(key: str, value: Any, front: Front) -> str:
     """A file in content/pages/ is a page unless it says otherwise."""
     if value is None:
-        return "page" if front.path.startswith("pages/") else "article"
+        return "page" if (front.within or front.path).startswith("pages/") else "article"
     if value not in ("article", "page"):
         raise front.fail(
             key, f"'kind' must be article or page, not {short(value)}", "write 'kind: page'"

@@ -18,30 +18,22 @@ import jinja2
 from markupsafe import Markup, escape
 
 from gazette.errors import GazetteError
-from gazette.model import Archive, Article, Edition, Page, Site, Term
+from gazette.model import Alternate, Archive, Article, Edition, Page, Site, Term
 from gazette.stages.config import Config
+from gazette.stages.editions import edition_config, edition_homes
+from gazette.stages.localize import (
+    archive_title,
+    gregorian,  # noqa: F401 - its home before localize
+    hijri_text,
+    long_date,
+    number,
+)
 from gazette.stages.pictures import picture_html
 from gazette.stages.render_limits import RenderTimeout, Watchdog, capped_range
-from gazette.stages.site import url_from
+from gazette.stages.site import home_url, url_from
 from gazette.stages.story_fields import TYPES
+from gazette.stages.strings import catalogue
 from gazette.themes import find_template
-
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 _ABSOLUTE = re.compile(r"^([a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 
@@ -63,16 +55,6 @@ def relative_root(url: str) -> str:
     """The way back to the site root from a page at `url` ("./", "../", "../../")."""
     depth = url.count("/")
     return "../" * depth if depth else "./"
-
-
-def gregorian(value: dt.datetime | dt.date, pattern: str) -> str:
-    """A date in words, independent of the machine's locale."""
-    return pattern.format(
-        weekday=WEEKDAYS[value.weekday()],
-        month=MONTHS[value.month - 1],
-        day=value.day,
-        year=value.year,
-    )
 
 
 class SiteEnvironment(jinja2.Environment):
@@ -209,21 +191,40 @@ def make_environment(config: Config) -> jinja2.Environment:
         html = picture_html(found, root, alt, sizes=shown, lead=lead, css_class=css_class)
         return Markup(html)
 
-    def date_line(article: Article | Edition) -> str:
-        return f"{long_date(article.date)} | {article.hijri.format(config.hijri)}"
+    # Dates, numbers and words in the page's edition: its settings are the page's `config`.
+    @jinja2.pass_context
+    def date_line(context: jinja2.runtime.Context, article: Article | Edition) -> str:
+        settings = context["config"]
+        return f"{long_date(article.date, settings)} | {hijri_text(article.hijri, settings)}"
 
-    def long_date(value: dt.datetime | dt.date) -> str:
-        return gregorian(value, config.site.date_format)
+    @jinja2.pass_context
+    def date_filter(context: jinja2.runtime.Context, value: dt.datetime | dt.date) -> str:
+        return long_date(value, context["config"])
 
-    env.globals.update(link=link, asset=asset, range=capped_range, picture=picture)
+    @jinja2.pass_context
+    def words(context: jinja2.runtime.Context, english: str, **values: Any) -> str:
+        """An interface word in the page's language; numbers in `values` in its digits."""
+        settings = context["config"]
+        text = catalogue(settings.edition).word(english) if settings.edition else english
+        if not values:
+            return text
+        shown = {k: number(v, settings) if type(v) is int else v for k, v in values.items()}
+        return text.format(**shown)
+
+    env.globals.update(link=link, asset=asset, range=capped_range, picture=picture, _=words)
     env.watchdog = Watchdog()  # type: ignore[attr-defined]
     env.context_class = _PageContext
     env.template_class = _SiteTemplate
     env.direct_calls = frozenset((link, asset))  # type: ignore[attr-defined]
     env.filters.update(
         date_line=date_line,
-        long_date=long_date,
-        hijri=lambda article: article.hijri.format(config.hijri),
+        long_date=date_filter,
+        hijri=jinja2.pass_context(lambda c, article: hijri_text(article.hijri, c["config"])),
+        number=jinja2.pass_context(lambda c, value: number(value, c["config"])),
+        archive_name=jinja2.pass_context(
+            lambda c, archive: archive_title(archive.year, archive.month, c["config"])
+        ),
+        translation=lambda found, code: next((t for t in found if t.edition == code), None),
         iso=lambda value: value.isoformat(),
         safe_html=Markup,
         direction=text_direction,
@@ -242,8 +243,12 @@ def text_direction(language: str) -> str:
     return "rtl" if primary in RTL_LANGUAGES else "auto"
 
 
-def shared_context(site: Site, config: Config, asset_urls: dict[str, str]) -> dict[str, Any]:
-    """What every page's template gets besides its own context."""
+def shared_context(
+    site: Site, config: Config, asset_urls: dict[str, str], editions: list[Alternate] | None = None
+) -> dict[str, Any]:
+    """What every page's template gets besides its own context; `config`: the page's
+    edition's settings, `editions` the switcher's links (none for a site of one language)."""
+    editions = editions or []
     return {
         "site": config.site,
         "config": config,
@@ -256,7 +261,23 @@ def shared_context(site: Site, config: Config, asset_urls: dict[str, str]) -> di
         "edition": site.edition,
         "breaking": site.breaking,  # the banner's stories (see stages/live.py)
         "assets": asset_urls,
+        "home_url": home_url(config),
+        "editions": editions,  # every edition's front page, for a language switcher
+        "translations": [],  # a story's page: the story in every edition that has it
     }
+
+
+def edition_contexts(
+    site: Site, config: Config, asset_urls: dict[str, str], extra: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Each edition's shared context (its settings, masthead and navigation), by code;
+    `extra`'s pictures and icons go into each. Empty for a site of one language."""
+    homes = edition_homes(config)
+    contexts = {}
+    for code, part in site.editions.items():
+        contexts[code] = shared_context(part, edition_config(config, code), asset_urls, homes)
+        contexts[code].update(pictures=extra["pictures"], icons=extra["icons"])
+    return contexts
 
 
 def render_page(
@@ -265,9 +286,8 @@ def render_page(
     try:
         with env.watchdog.limit(config.build.timeout):  # type: ignore[attr-defined]
             template = env.get_template(page.template)
-            html = template.render(
-                **shared, **page.context, page=page, root=page_root(page.url, config)
-            )
+            names = {**shared, **page.context, "page": page, "root": page_root(page.url, config)}
+            html = template.render(names)
     except RenderTimeout:
         raise _at_failing_line(
             config,

@@ -17,6 +17,8 @@ from gazette.model import Archive, Article, Page, Pagination, Profile, Site, Ter
 from gazette.slugs import make_slug
 from gazette.stages.config import Config
 from gazette.stages.live import expired, is_breaking, is_live
+from gazette.stages.localize import archive_title
+from gazette.stages.localize import number as count
 from gazette.stages.related import related_lists
 from gazette.stages.site_stories import (
     Place,
@@ -25,6 +27,7 @@ from gazette.stages.site_stories import (
     series_context,
     series_terms,
 )
+from gazette.stages.strings import word
 
 HOME_PER_SECTION = 4
 
@@ -65,6 +68,14 @@ def select_documents(
 def url_from(pattern: str, **values: str) -> str:
     """A site-relative URL from a checked [urls] pattern ("/tag/{slug}/" -> "tag/x/")."""
     return pattern.format(**values).lstrip("/")
+
+
+def home_url(config: Config) -> str:
+    """The front page's URL: "" (the site's root), or an edition's prefix ("bn/")."""
+    for edition in config.editions:
+        if edition.code == config.edition:
+            return edition.prefix.lstrip("/")
+    return ""
 
 
 def listing_folder(url: str) -> str:
@@ -138,10 +149,12 @@ def build_site(
         article.live_now = is_live(article, now)
     site.breaking = [a for a in articles if is_breaking(a, now)]
     site.documents = documents or []
+    home = home_url(config)
     for document in site.documents:
-        document.url = document.permalink or f"{document.slug}/"
+        document.url = document.permalink or f"{home}{document.slug}/"
         page = Page(document.url, document.template or "page.html", context={"article": document})
-        site.pages.insert(-1, page)  # before 404.html, which stays last
+        last = len(site.pages) - (site.pages[-1].url == "404.html")
+        site.pages.insert(last, page)  # before 404.html, which stays last
     return site
 
 
@@ -179,11 +192,10 @@ def _build_site(
     )
     series, places = series_terms(articles, lambda slug: url_from(urls.series, slug=slug), slug_of)
     years, months = _archives(articles, config)
-    per_page = config.site.per_page
-
+    home = home_url(config)
     pages: list[Page] = [
         Page(
-            url="",
+            url=home,
             template="home.html",
             title=config.site.title,
             context={
@@ -200,13 +212,13 @@ def _build_site(
     pages += _article_pages(articles, sections, tag_of, author_of, related, places)
     for term in [*sections, *tags, *authors, *series]:
         pages += _listing(
-            term.url, f"{term.kind}.html", term.name, term.articles, per_page, {"term": term}
+            term.url, f"{term.kind}.html", term.name, term.articles, config, {"term": term}
         )
     pages.append(
         Page(
             url=url_from(urls.archive),
             template="archive_index.html",
-            title="Archive",
+            title=word(config.edition, "Archive"),
             context={"years": years, "months": months},
         )
     )
@@ -214,17 +226,21 @@ def _build_site(
         pages += _listing(
             archive.url,
             "archive.html",
-            archive.name,
+            archive_title(archive.year, archive.month, config),
             archive.articles,
-            per_page,
+            config,
             {"archive": archive},
         )
     if config.search.enabled and articles:  # Pagefind makes no index of nothing
-        pages.append(Page(url=url_from(urls.search), template="search.html", title="Search"))
-    corrections = corrections_page(articles, url_from(urls.corrections))
+        title = word(config.edition, "Search")
+        pages.append(Page(url=url_from(urls.search), template="search.html", title=title))
+    corrections = corrections_page(
+        articles, url_from(urls.corrections), word(config.edition, "Corrections")
+    )
     if corrections is not None:
         pages.append(corrections)
-    pages.append(Page(url="404.html", template="404.html", title="Page not found"))
+    if home == "":  # one 404 page for the whole site: hosts serve it at any missing URL
+        pages.append(Page(url="404.html", template="404.html", title="Page not found"))
     site = Site(articles, sections, tags, authors, years, months, pages, related)
     site.series = series
     return site
@@ -305,17 +321,19 @@ def _listing(
     template: str,
     title: str,
     articles: list[Article],
-    per_page: int,
+    config: Config,
     extra: dict[str, object],
 ) -> list[Page]:
     """One page per `per_page` articles: url, url/page/2/, url/page/3/..."""
+    per_page = config.site.per_page
     total = max(1, -(-len(articles) // per_page))
+    later = word(config.edition, "{title} (page {n})")
     folder = listing_folder(url)
     urls = [url] + [f"{folder}page/{n}/" for n in range(2, total + 1)]
     pages = []
     for number, page_url in enumerate(urls, start=1):
         chunk = articles[(number - 1) * per_page : number * per_page]
-        shown_title = title if number == 1 else f"{title} (page {number})"
+        shown_title = title if number == 1 else later.format(title=title, n=count(number, config))
         context = {**extra, "articles": chunk, "pagination": Pagination(number, total, urls)}
         pages.append(Page(url=page_url, template=template, title=shown_title, context=context))
     return pages

@@ -90,7 +90,7 @@ def series_context(place: Place | None) -> dict[str, object]:
     }
 
 
-def corrections_page(articles: list[Article], url: str) -> Page | None:
+def corrections_page(articles: list[Article], url: str, title: str) -> Page | None:
     """Every correction of the site, newest first, each with its story; no page while
     nothing has been corrected."""
     listed: list[tuple[Notice, Article]] = [
@@ -99,4 +99,4 @@ def corrections_page(articles: list[Article], url: str) -> Page | None:
     if not listed:
         return None
     listed.sort(key=lambda pair: (pair[0].date, pair[1].path), reverse=True)
-    return Page(url, "corrections.html", "Corrections", {"corrections": listed})
+    return Page(url, "corrections.html", title, {"corrections": listed})
