@@ -9,14 +9,17 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gazette.errors import GazetteError
-from gazette.importers.common import Import, Options
-from gazette.importers.writing import Report, Site, write_import
 from gazette.stages.config import Config, load_config
 
+if TYPE_CHECKING:  # every command builds this one's parser; only `import` needs importers
+    from gazette.importers.common import Import, Options
+    from gazette.importers.writing import Report
+
 KINDS = ("wordpress", "pelican", "jekyll", "hugo")
-Reader = Callable[[Path, Options], Import]
+Reader = Callable[[Path, "Options"], "Import"]
 
 
 def _reader(kind: str) -> Reader:
@@ -86,6 +89,9 @@ def import_archive(
         )
     if kind != "wordpress" and uploads is not None:
         raise GazetteError("--uploads is for WordPress exports only", file=uploads)
+    from gazette.importers.common import Options
+    from gazette.importers.writing import Site, write_import
+
     found = _reader(kind)(source, Options(slug_style=config.content.slugs, uploads=uploads))
     into = into or config.content_dir
     site = Site(config.site.permalink, config.tz, tuple(config.sections), _inside(into, config))

@@ -282,9 +282,9 @@ def check_content(content: ContentConfig, problem: Problem) -> None:
 
 def check_markdown(options: MarkdownConfig, problem: Problem) -> None:
     """Each extension named must load now, not fail on the first article."""
-    import markdown
-
     for name in options.extensions:
+        import markdown  # only then: a build with nothing to convert needs none
+
         try:
             markdown.Markdown(extensions=[name])
         except Exception as exc:  # noqa: BLE001 - an import or a bad extension: say which

@@ -11,15 +11,16 @@ import functools
 import html as entities
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import markdown
 from markupsafe import escape
-from pygments.formatters import HtmlFormatter
 
 from gazette.model import Article
 from gazette.stages.config_tables import MarkdownConfig
 from gazette.stages.live import UPDATES_OPENING, live_html
-from gazette.stages.markup_fast import InlinePatterns, speed_up_links
+
+if TYPE_CHECKING:  # Python-Markdown is loaded when a text is first converted: a build
+    import markdown  # with nothing to convert (most rebuilds) never needs it
 
 CODE_CSS_CLASS = "highlight"
 _FOOTNOTES = '<div class="footnote">'
@@ -28,6 +29,8 @@ EXTENSIONS = ["extra", "codehilite", "toc", "sane_lists"]
 
 def stock_converter(options: MarkdownConfig) -> markdown.Markdown:
     """Python-Markdown as configured, with none of markup_fast's shortcuts."""
+    import markdown
+
     permalink = options.heading_link_symbol if options.heading_links else False
     configs = {
         "codehilite": {"css_class": CODE_CSS_CLASS, "guess_lang": options.guess_code_language},
@@ -41,6 +44,8 @@ class MarkdownRenderer:
     """A reusable Markdown converter; building one per article would be slow."""
 
     def __init__(self, options: MarkdownConfig | None = None) -> None:
+        from gazette.stages.markup_fast import InlinePatterns, speed_up_links
+
         options = options or MarkdownConfig()
         self._md = stock_converter(options)
         speed_up_links(self._md)
@@ -171,4 +176,6 @@ def render_articles(articles: Iterable[Article], *, sanitize: bool = False) -> l
 
 
 def code_stylesheet(style: str = "default") -> str:
+    from pygments.formatters import HtmlFormatter
+
     return HtmlFormatter(style=style).get_style_defs(f".{CODE_CSS_CLASS}") + "\n"
