@@ -6,6 +6,7 @@ Pages are read with BeautifulSoup, JSON-LD with extruct, feeds with feedparser.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 from gazette.errors import GazetteError
 from gazette.stages.config import load_config
 from tests.cleanbuild import build
-from tests.sitekit import BASE_CONFIG, ROOT, article, build_site_into, soup
+from tests.sitekit import BASE_CONFIG, ROOT, article, build_site_into, make_site, soup
 
 AUTHORS_TOML = """\
 ["Farhana Rahman"]
@@ -300,6 +301,25 @@ def test_a_date_alone_on_the_day_of_publication_is_not_before_the_story(tmp_path
     )
     data = json_ld(page(out, story_url(out, "same-day")))
     assert data["correction"][0]["datePublished"] == "2023-09-23T10:00:00+00:00"
+
+
+def test_a_scheduled_story_with_its_correction_shows_in_a_drafts_build(tmp_path: Path) -> None:
+    """A story scheduled for later may carry a correction dated after its own date:
+    that is in the future of a preview that shows it early, not a mistake."""
+    story = article(
+        slug="later",
+        date="2030-01-02 10:00",
+        corrections="[{date: 2030-01-03 09:00, text: Fixed the minister's name.}]",
+    )
+    config = make_site(tmp_path, {"content/world/later.md": story})
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    build(config, tmp_path / "out", include_drafts=True, now=now)
+    out = tmp_path / "out"
+    assert "Fixed the minister's name." in soup(page(out, story_url(out, "later"))).text
+    with pytest.raises(GazetteError, match="in the future"):  # a past story's still is
+        past = article(date="2025-12-30 10:00", corrections="[{date: 2030-01-03, text: X.}]")
+        (tmp_path / "content/world/later.md").write_text(past, encoding="utf-8")
+        build(load_config(tmp_path / "config.toml"), tmp_path / "o2", now=now)
 
 
 TYPES = {

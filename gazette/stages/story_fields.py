@@ -170,9 +170,12 @@ def latest_update(key: str, value: dt.datetime | None, front: Front) -> dt.datet
 
 def notice_problems(articles: list[Any], now: dt.datetime, config: Any) -> list[GazetteError]:
     """An error for each correction or update dated after `now`: checked at each build,
-    since the clock moves while a file's checks are kept."""
+    since the clock moves while a file's checks are kept (a scheduled story's, shown by
+    a --drafts preview before its time, are not)."""
     errors = []
     for article in articles:
+        if article.date is not None and article.date > now:
+            continue
         for kind, notice in article.notices:
             if notice.date > now:
                 key = f"{kind}s"
