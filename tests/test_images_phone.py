@@ -224,7 +224,8 @@ def test_a_page_is_laid_out_only_once_its_stylesheet_is_in(
     """A text field anywhere in a page (the masthead's search box was one) makes
     Chromium lay the whole page out as soon as parsing ends, without its styles when
     the stylesheet is still on its way, and again with them: on the sample home page
-    a third of the main-thread time Lighthouse counted before the first paint."""
+    that doubled the style and layout time Lighthouse counts (README, "On a phone:
+    measured")."""
     with serve_folder(sample_site.output) as base:  # type: ignore[attr-defined]
         early = _layouts_before_stylesheet(browser, base + url)
     assert early == [], f"laid out before the stylesheet came: {early} boxes"
