@@ -246,3 +246,24 @@ def test_icons_are_made_again_only_when_their_source_changes(
     assert build() == first and made == [1]  # a rebuild: the icons the cache kept
     (tmp_path / "static/icon.png").write_bytes(jpeg_with_gps((300, 300), 1))
     assert build() != first and made == [1, 1]
+
+
+def test_the_preview_encodes_again_what_a_build_pruned(tmp_path: Path) -> None:
+    """`serve` reads the build's photo cache, and each build removes the entries it did
+    not use: a draft's social card, shown by `serve --drafts`, is one of them. The
+    preview makes it again when it is next asked for, rather than failing."""
+    files = site_files()
+    files["content/world/draft.md"] = article(
+        "Not out yet", "Soon.", image="phone.jpg", image_focus="0.2,0.2", draft="true"
+    )
+    make_site(tmp_path, files, CONFIG)
+    preview = MemorySink(tmp_path / "config.toml", include_drafts=True)
+    assert preview.rebuild().error is None
+    card = "world/phone.card-20-20.jpg"  # the draft's own crop: no published story has it
+    assert preview.resource(card) is not None
+    DiskSink(load_config(tmp_path / "config.toml"), tmp_path / "output", jobs=1, cache=True).build()
+    assert not (tmp_path / "output" / card).exists()
+    served = preview.resource(card)
+    assert served is not None
+    with Image.open(io.BytesIO(served.data)) as image:
+        assert image.size == (1200, 630)

@@ -12,11 +12,17 @@ output/ is tested on every written file in test_images.py.
 The photo is made here with Pillow: 4000x3000 pixels, colour gradients under noise
 at several scales and a fine grain, so it compresses about as badly as a real photo
 (2.7 MB as a JPEG at quality 90), with a GPS position in its EXIF data.
+
+The sample's home and story pages are also laid out only once their stylesheet is in
+(no text field in them to make Chromium lay them out unstyled first), the cause of
+the main-thread time Lighthouse counted against them; README, "On a phone: measured".
 """
 
 from __future__ import annotations
 
 import io
+import json
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -171,3 +177,55 @@ def test_a_phone_gets_a_small_sharp_photo_and_no_layout_shift(
     # the budget is met by a better format, not by a blurry photo: enough pixels for the screen
     with Image.open(site / lead["src"].lstrip("/")) as chosen:
         assert chosen.width >= lead["shown"] * lead["ratio"], (chosen.size, lead)
+
+
+def _layouts_before_stylesheet(browser: object, url: str) -> list[int]:
+    """Open `url` at phone size with the stylesheet held back until parsing has ended;
+    the sizes (layout objects) of the page's layouts that came before it arrived."""
+    context = browser.new_context(**PHONE, is_mobile=True)  # type: ignore[attr-defined]
+    page = context.new_page()
+
+    def slow_stylesheet(route: object) -> None:
+        time.sleep(0.5)  # the page is parsed by then (a phone's second round trip)
+        route.continue_()  # type: ignore[attr-defined]
+
+    page.route("**/static/style.*.css", slow_stylesheet)
+    browser.start_tracing(page=page, categories=["devtools.timeline"])  # type: ignore[attr-defined]
+    try:
+        page.goto(url, wait_until="load")
+        trace = json.loads(browser.stop_tracing())  # type: ignore[attr-defined]
+    finally:
+        context.close()
+    events = trace["traceEvents"]
+    arrived = min(
+        e["ts"]
+        for e in events
+        if e.get("name") == "ParseAuthorStyleSheet"
+        and "/static/style." in e["args"]["data"]["styleSheetUrl"]
+    )
+    return [
+        e["args"]["beginData"]["totalObjects"]
+        for e in events
+        if e.get("name") == "Layout"
+        and e.get("ph") == "X"
+        and e["ts"] < arrived
+        # an SVG image is a small document of its own; the page has hundreds of boxes
+        and e["args"]["beginData"].get("totalObjects", 0) > 100
+    ]
+
+
+STORY = "world/kim-tours-russian-bombers-and-a-warship-in-vladivostok/"
+
+
+@pytest.mark.parametrize("url", ["", STORY])
+def test_a_page_is_laid_out_only_once_its_stylesheet_is_in(
+    sample_site: object, browser: object, url: str
+) -> None:
+    """A text field anywhere in a page (the masthead's search box was one) makes
+    Chromium lay the whole page out as soon as parsing ends, without its styles when
+    the stylesheet is still on its way, and again with them: on the sample home page
+    that doubled the style and layout time Lighthouse counts (README, "On a phone:
+    measured")."""
+    with serve_folder(sample_site.output) as base:  # type: ignore[attr-defined]
+        early = _layouts_before_stylesheet(browser, base + url)
+    assert early == [], f"laid out before the stylesheet came: {early} boxes"

@@ -117,6 +117,25 @@ def test_author_pages_show_the_profile_or_the_name_alone(bylines_site: Path) -> 
     assert plain.select_one(".listing h1").text == "By Nobody Listed"
 
 
+def test_a_profile_without_stories_has_its_staff_page(tmp_path: Path) -> None:
+    """A newsroom lists its staff in the authors file before their first story (a new
+    hire, an editor who seldom writes): each profile has its page, with no feed."""
+    files: dict[str, str | bytes] = {
+        "data/authors.toml": AUTHORS_TOML + '\n["Rina Das"]\nrole = "Photo Editor"\n',
+        "content/images/farhana.svg": PHOTO,
+        "content/world/floods.md": article("Floods", slug="floods", author="Farhana Rahman"),
+    }
+    out = build_site_into(tmp_path, files, "[feeds]\nper_author = true\n")
+    for url, name in [("author/rina-das", "Rina Das"), ("author/tanvir", "Tanvir Ahmed")]:
+        html = soup(page(out, url))
+        assert html.select_one(".profile h1").text == name
+        assert html.select(".card") == []
+        assert not (out / url / "atom.xml").exists()
+    assert soup(page(out, "author/rina-das")).select_one(".profile-role").text == "Photo Editor"
+    assert (out / "author/farhana-rahman/atom.xml").is_file()
+    assert "author/rina-das/" in (out / "sitemap.xml").read_text(encoding="utf-8")
+
+
 def test_json_ld_authors_are_people_with_url_and_same_as(bylines_site: Path) -> None:
     data = json_ld(page(bylines_site, story_url(bylines_site, "floods")))
     assert data["@type"] == "NewsArticle"

@@ -61,12 +61,16 @@ def test_search_page_finds_the_story_that_has_the_word(
             assert len(bengali) == 1 and "pohela-boishakh-1431" in bengali[0]
             arabic = _search(page, base, ARABIC_WORD)
             assert len(arabic) == 1 and "putin-kim-vostochny-ar" in arabic[0]
-            # the masthead's box on any story leads to the results
+            # the masthead's Search link on any page leads to the box, ready to type in
             page.goto(base + "business/")
-            page.fill(".nav-search input[name=q]", "Vladivostok")
-            page.press(".nav-search input[name=q]", "Enter")
-            page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
+            page.click(".nav-search a")
+            page.wait_for_selector(".pagefind-ui__search-input:focus", timeout=10_000)
             assert page.url.startswith(base + "search/")
+            page.keyboard.type("Vladivostok")
+            page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
+            # and a ?q= in the address (a link from elsewhere) searches at once
+            page.goto(base + "search/?q=Vladivostok")
+            page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
         finally:
             page.close()
 
@@ -131,7 +135,7 @@ def test_search_switched_off_needs_no_indexer(tmp_path: Path) -> None:
     assert not (root / "output" / "pagefind").exists()
     assert not (root / "output" / "search").exists()
     home = (root / "output" / "index.html").read_text()
-    assert 'role="search"' not in home
+    assert "nav-search" not in home and 'href="./search/"' not in home
 
 
 def test_a_missing_indexer_stops_the_build_and_leaves_output(

@@ -105,6 +105,9 @@ def add_photos(
     if not assets.photos:
         memo.used = set()
         return []
+    clashes = same_names(assets.photos)
+    if clashes:
+        return clashes
     base = settings_key(config, formats)
     sources: dict[str, str] = {}
     jobs: dict[str, Job] = {}
@@ -130,6 +133,30 @@ def add_photos(
     for (path, focus), key in sorted(cards.items(), key=lambda item: repr(item[0])):
         assets.files.append(StoredFile(card_path(path, focus), store.path(key) / "card.jpg", key))
     return []
+
+
+def same_names(photos: Iterable[str]) -> list[GazetteError]:
+    """Photos whose resized copies would share their names: photo.jpg and photo.png in
+    one folder both make photo.800.webp. Which one a page would get is then a matter of
+    chance, so the writer is asked to rename one (it is nearly always the same picture
+    saved twice)."""
+    by_stem: dict[str, list[str]] = {}
+    for path in sorted(photos):
+        by_stem.setdefault(path.rsplit(".", 1)[0], []).append(path)
+    errors = []
+    for stem, paths in by_stem.items():
+        if len(paths) > 1:
+            names = " and ".join(f"'{p}'" for p in paths)
+            errors.append(
+                GazetteError(
+                    f"photos {names} would be written to the same files ({stem}.800.webp...)",
+                    file=f"content/{paths[-1]}",
+                    hint="give one of them another name, and change the story that shows "
+                    "it: a photo's resized copies are named after its file, without the "
+                    "extension",
+                )
+            )
+    return errors
 
 
 def _make_missing(

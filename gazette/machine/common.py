@@ -179,7 +179,7 @@ def feed_specs(site: Site, config: Config) -> list[FeedSpec]:
     if config.feeds.per_tag:
         chosen += site.tags
     if config.feeds.per_author:
-        chosen += site.authors
+        chosen += [t for t in site.authors if t.articles]  # a profile alone: no feed
     for term in chosen:
         specs.append(spec(f"{term.name} | {config.site.title}", term, term.articles[:count]))
     return specs

@@ -7,7 +7,9 @@ cache, so a big site that has been built is served in a second or two; it
 never writes the cache's state (a build may be saving it), but the texts it
 converts go into the cache's text store, where they are keyed by their content
 and checksummed, so the next build need not convert them again. Every URL
-answers with the bytes a build writes there.
+answers with the bytes a build writes there. Photos are read from the cache's
+photo store, which a build prunes to what it used: a copy missing when asked for
+is encoded again (`_file_data`).
 """
 
 from __future__ import annotations
@@ -188,10 +190,27 @@ class MemorySink:
                 return Resource(data, content_type(path), is_page=path.endswith(".html"))
             file = self._files.get(path)
             if file is not None:
-                immutable = path in self._immutable
-                return Resource(file.data, content_type(path), immutable=immutable)
+                data = self._file_data(path)
+                if data is None:
+                    return None
+                return Resource(data, content_type(path), immutable=path in self._immutable)
             data = self._machine_files(snap, engine).get(path)
             return Resource(data, content_type(path)) if data is not None else None
+
+    def _file_data(self, path: str) -> bytes | None:
+        """A file's bytes. A photo's encoded copy lives in the build's cache, where a
+        build removes the entries it did not use (a draft's social card, say) while
+        this preview still shows them: on a miss, look again, which encodes it anew."""
+        for attempt in range(2):
+            file = self._files.get(path)
+            if file is None:
+                return None
+            try:
+                return file.data
+            except FileNotFoundError:
+                if attempt == 0:
+                    self.rebuild(None)
+        return None
 
     @property
     def base_path(self) -> str:

@@ -18,7 +18,8 @@ def author_terms(
     slug_of: Callable[[str], str],
     profiles: dict[str, Profile],
 ) -> tuple[list[Term], dict[str, Term]]:
-    """Every author who has a story, sorted by slug, and each spelling -> its term.
+    """Every author who has a story or a profile, sorted by slug, and each spelling ->
+    its term.
 
     A name is matched to its profile as written, else by slug (so 'farhana rahman'
     finds 'Farhana Rahman'); a profile's `slug` decides the author page's URL.
@@ -42,6 +43,10 @@ def author_terms(
                 term.articles.append(article)
             urls.append(term.url)
         article.author_urls = tuple(urls)
+    for profile in profiles.values():  # the staff page exists before the first story
+        slug = profile.slug or slug_of(profile.name)
+        if slug not in terms:
+            terms[slug] = Term("author", slug, profile.name, pattern(slug), [], profile)
     return sorted(terms.values(), key=lambda t: t.slug), spelled
 
 

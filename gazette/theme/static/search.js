@@ -2,7 +2,8 @@
 // puts a result's URL under the folder the index was loaded from, so results work
 // at a domain's root, under a sub-path and in the preview alike; a story's image,
 // which Pagefind passes on as the site gave it, is made relative to this page.
-// A ?q= in the address (the masthead's box) searches at once.
+// The box takes the focus, as the masthead's Search link brings a reader here to
+// type; a ?q= in the address searches at once.
 (function () {
   var box = document.getElementById("search");
   if (!box || !window.PagefindUI) return;
@@ -16,6 +17,7 @@
     bundlePath: root + "pagefind/",
     showImages: true,
     showSubResults: false,
+    autofocus: true,
     debounceTimeoutMs: 150,
     resetStyles: false,
     processResult: function (result) {
