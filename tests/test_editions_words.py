@@ -50,6 +50,7 @@ def _stories(code: str, folder: str) -> dict[str, str]:
     t = TEXT[code]
     people = f"[{t['author']}, {t['other']}]"
     live_body = f"{t['body']}\n\n## 08:10\n\n{t['body']}\n\n## 09:30\n\n{t['body']}\n"
+    past_midnight = f"{live_body}\n## 2024-05-27 00:30\n\n{t['body']}\n"
     notices = (
         f"\ncorrections:\n  - date: 2024-05-26 11:00\n    text: {t['note']}"
         f"\n  - date: 2024-05-26 12:00\n    text: {t['note']}"
@@ -58,7 +59,7 @@ def _stories(code: str, folder: str) -> dict[str, str]:
     stories = {
         "live": article(
             t["title"] + " ১",
-            live_body,
+            past_midnight,
             date="2024-05-26 08:00",
             live="true",
             live_until="2024-05-28 12:00",
@@ -196,8 +197,10 @@ def test_numbers_in_the_words_are_in_the_editions_digits(paper: Path) -> None:
     parts = " ".join(
         s.select_one(".series-nav p").get_text() for s in shown if s.select_one(".series-nav")
     )
+    times = " ".join(t.get_text() for s in shown for t in s.select(".live-time"))
     assert "২টি" in status and "১২:০০" in status and "৩ পর্বের" in parts
-    assert not re.search(r"[0-9]", status + parts)
+    assert "০৮:১০" in times and "২৭ মে, ০০:৩০" in times  # an update past the story's day
+    assert not re.search(r"[0-9A-Za-z]", status + parts + times)
 
 
 def test_check_lists_the_new_words_for_a_language_without_them() -> None:

@@ -27,6 +27,7 @@ from gazette.stages.localize import (
     gregorian,  # noqa: F401 - its home before localize
     hijri_text,
     in_digits,
+    live_times,
     long_date,
     number,
 )
@@ -231,6 +232,7 @@ def make_environment(config: Config) -> jinja2.Environment:
         translation=lambda found, code: next((t for t in found if t.edition == code), None),
         iso=lambda value: value.isoformat(),
         safe_html=Markup,
+        live_times=jinja2.pass_context(lambda c, html: live_times(html, c["config"])),
         direction=text_direction,
         story_label=jinja2.pass_context(
             lambda c, article: words(c, TYPES.get(article.type, TYPES["news"]).label or "")
