@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -21,6 +22,7 @@ from babel.numbers import format_decimal
 from gazette.hijri import HijriDate
 from gazette.stages.config import Config
 from gazette.stages.config_tables import EditionConfig
+from gazette.stages.strings import word
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = (
@@ -124,3 +126,26 @@ def archive_title(year: int, month: int | None, config: Config) -> str:
         return f"{MONTHS[month - 1]} {year}"
     day = dt.date(year, month, 1)
     return in_digits(format_date(day, "LLLL y", locale=_locale(edition.code)), edition)
+
+
+# An update's time as live.live_html writes it: "08:10", or "27 May, 00:30" past the day.
+_LIVE_TIME = re.compile(r'(<a class="live-time" href="[^"]*"><time datetime="([^"]+)">)([^<]*)<')
+
+
+def live_times(html: str, config: Config) -> str:
+    """A live story's update times in the edition's language and digits ("২৭ মে, ০০:৩০");
+    the body as it is without editions. (The body is converted once, for any edition.)"""
+    edition = edition_settings(config)
+    if edition is None or 'class="live-time"' not in html:
+        return html
+    locale = _locale(edition.code)
+
+    def shown(match: re.Match[str]) -> str:
+        when = dt.datetime.fromisoformat(match[2])
+        text = f"{when:%H:%M}"
+        if "," in match[3]:  # on a day after the story's: with its date
+            day = format_date(when, "d MMMM", locale=locale)
+            text = word(edition.code, "{date}, {time}").format(date=day, time=text)
+        return match[1] + in_digits(text, edition) + "<"
+
+    return _LIVE_TIME.sub(shown, html)

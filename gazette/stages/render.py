@@ -23,8 +23,11 @@ from gazette.stages.config import Config
 from gazette.stages.editions import edition_config, edition_homes
 from gazette.stages.localize import (
     archive_title,
+    edition_settings,
     gregorian,  # noqa: F401 - its home before localize
     hijri_text,
+    in_digits,
+    live_times,
     long_date,
     number,
 )
@@ -202,10 +205,12 @@ def make_environment(config: Config) -> jinja2.Environment:
         return long_date(value, context["config"])
 
     @jinja2.pass_context
-    def words(context: jinja2.runtime.Context, english: str, **values: Any) -> str:
-        """An interface word in the page's language; numbers in `values` in its digits."""
+    def words(context: jinja2.runtime.Context, english: str, **values: Any) -> Markup:
+        """An interface word in the page's language; numbers in `values` in its digits.
+        The catalogue's text is the theme's own (its apostrophes stay as written); the
+        values are escaped, unless markup (a link the sentence holds)."""
         settings = context["config"]
-        text = catalogue(settings.edition).word(english) if settings.edition else english
+        text = Markup(catalogue(settings.edition).word(english) if settings.edition else english)
         if not values:
             return text
         shown = {k: number(v, settings) if type(v) is int else v for k, v in values.items()}
@@ -227,8 +232,12 @@ def make_environment(config: Config) -> jinja2.Environment:
         translation=lambda found, code: next((t for t in found if t.edition == code), None),
         iso=lambda value: value.isoformat(),
         safe_html=Markup,
+        live_times=jinja2.pass_context(lambda c, html: live_times(html, c["config"])),
         direction=text_direction,
-        story_label=lambda article: TYPES.get(article.type, TYPES["news"]).label,
+        story_label=jinja2.pass_context(
+            lambda c, article: words(c, TYPES.get(article.type, TYPES["news"]).label or "")
+        ),
+        digits=jinja2.pass_context(lambda c, text: in_digits(text, edition_settings(c["config"]))),
     )
     return env
 

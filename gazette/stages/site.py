@@ -240,7 +240,9 @@ def _build_site(
     if corrections is not None:
         pages.append(corrections)
     if home == "":  # one 404 page for the whole site: hosts serve it at any missing URL
-        pages.append(Page(url="404.html", template="404.html", title="Page not found"))
+        pages.append(
+            Page(url="404.html", template="404.html", title=word(config.edition, "Page not found"))
+        )
     site = Site(articles, sections, tags, authors, years, months, pages, related)
     site.series = series
     return site
