@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
+import extruct
 from bs4 import BeautifulSoup
 
 from gazette.stages.config import Config, load_config
@@ -126,3 +128,12 @@ def dangerous(fragment: BeautifulSoup, *, whole_page: bool = False) -> list[str]
             elif name in URL_ATTRIBUTES and squeezed.startswith(BAD_SCHEMES):
                 found.append(f"{tag.name}[{name}={text[:30]}]")
     return found
+
+
+def json_ld(path: Path) -> dict[str, Any]:
+    """The one JSON-LD block of a page, as extruct (what search engines' tools use) reads it."""
+    found = extruct.extract(
+        path.read_text(encoding="utf-8"), base_url="https://example.com/", syntaxes=["json-ld"]
+    )["json-ld"]
+    assert len(found) == 1
+    return found[0]

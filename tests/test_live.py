@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin
 
-import extruct
 import feedparser
 import pytest
 from conftest import BuiltSite, run_cli
 
 from gazette.sinks.memory import MemorySink
 from tests.cleanbuild import build
-from tests.sitekit import article, make_site, soup
+from tests.sitekit import article, json_ld, make_site, soup
 
 UTC = dt.UTC
 STORM = "world/storm-live/"
@@ -86,14 +84,6 @@ def built(site: Path, now: dt.datetime) -> Path:
     if not out.exists():
         build(load_config(site / "config.toml"), out, now=now)
     return out
-
-
-def json_ld(path: Path) -> dict[str, Any]:
-    found = extruct.extract(
-        path.read_text(encoding="utf-8"), base_url="https://example.com/", syntaxes=["json-ld"]
-    )["json-ld"]
-    assert len(found) == 1
-    return found[0]
 
 
 def test_a_live_page_shows_its_updates_newest_first_each_with_an_anchor_and_a_time(

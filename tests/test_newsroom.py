@@ -10,16 +10,14 @@ import datetime as dt
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
 
-import extruct
 import feedparser
 import pytest
 
 from gazette.errors import GazetteError
 from gazette.stages.config import load_config
 from tests.cleanbuild import build
-from tests.sitekit import BASE_CONFIG, ROOT, article, build_site_into, make_site, soup
+from tests.sitekit import BASE_CONFIG, ROOT, article, build_site_into, json_ld, make_site, soup
 
 AUTHORS_TOML = """\
 ["Farhana Rahman"]
@@ -35,14 +33,6 @@ slug = "tanvir"
 role = "Climate Reporter, Dhaka"
 """
 PHOTO = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"></svg>'
-
-
-def json_ld(path: Path) -> dict[str, Any]:
-    found = extruct.extract(
-        path.read_text(encoding="utf-8"), base_url="https://example.com/", syntaxes=["json-ld"]
-    )["json-ld"]
-    assert len(found) == 1
-    return found[0]
 
 
 def page(out: Path, url: str) -> Path:
