@@ -3,6 +3,7 @@ checked before it is used, so a damaged store costs a conversion, never a wrong 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -61,3 +62,24 @@ def test_a_store_that_is_not_a_database_is_replaced(tmp_path: Path) -> None:
     store = TextStore(tmp_path / TEXTS)
     store.put([("a", "<p>Alpha</p>", "")])
     assert store.get("a") == ("<p>Alpha</p>", "")
+
+
+def test_a_cache_of_another_version_takes_its_compiled_templates_with_it(
+    tmp_path: Path,
+) -> None:
+    """Jinja keys compiled templates by their source alone, not by the filters Gazette
+    gives them: a compiled template of another version could call a filter as that
+    version had it (seen: 'missing 1 required positional argument')."""
+    root = copy_site("basic", tmp_path / "site")
+    out = tmp_path / "out"
+    DiskSink(load_config(root / "config.toml"), out, now=FIXED_NOW, cache=True).build()
+    folder = cache_dir_for(out)
+    compiled = sorted((folder / "templates").iterdir())
+    assert compiled
+    stale = folder / "templates" / "from-another-version.cache"
+    stale.write_bytes(b"compiled by another version")
+    stamp = json.loads((folder / "stamp.json").read_text())
+    (folder / "stamp.json").write_text(json.dumps({**stamp, "code": "another version"}))
+    DiskSink(load_config(root / "config.toml"), out, now=FIXED_NOW, cache=True).build()
+    assert not stale.exists()
+    assert sorted((folder / "templates").iterdir())  # compiled again by this version

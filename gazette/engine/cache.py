@@ -196,10 +196,15 @@ def _save(folder: Path, parts: dict[str, Any], changed: set[str] | None) -> None
     os.replace(stamp_tmp, folder / STAMP)
 
 
+# Jinja's compiled templates (the engine's bytecode cache). Jinja knows them by their
+# source alone, not by the filters Gazette gives them, so they go with the rest.
+TEMPLATES = "templates"
+
+
 def _discard(folder: Path) -> None:
     (folder / STAMP).unlink(missing_ok=True)
     TextStore(folder / TEXTS).clear()
-    for pattern in ("*.pickle", "*.tmp"):
+    for pattern in ("*.pickle", "*.tmp", f"{TEMPLATES}/*"):
         for path in folder.glob(pattern):
             path.unlink(missing_ok=True)
 

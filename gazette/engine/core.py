@@ -334,7 +334,7 @@ class Engine:
             self._env.auto_reload = False
             if self.persist:  # compiled templates, kept between runs
                 assert self.cache_dir is not None
-                folder = self.cache_dir / "templates"
+                folder = self.cache_dir / disk_cache.TEMPLATES
                 folder.mkdir(parents=True, exist_ok=True)
                 self._env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
         return self._env

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import PIL
+
 from gazette.digest import digest
 from gazette.engine.sources import with_texts
 from gazette.engine.state import State, View
@@ -68,14 +70,18 @@ class Photos:
         into each view's pending ones. Bad photos are the errors returned."""
         config = engine.config
         self._complete = False
-        formats, notices = available_formats(config.images.formats)
+        if not isinstance(state.photos, PhotoMemo):
+            state.photos = PhotoMemo()
+        memo = state.photos
+        # what this Pillow writes, asked of it again only when it or the config changes
+        wanted = (PIL.__version__, config.images.formats)
+        if memo.formats is None or memo.formats[0] != wanted:
+            memo.formats = (wanted, *available_formats(config.images.formats))
+        _, formats, notices = memo.formats
         for notice in notices:
             if notice not in self._told:
                 self._told.add(notice)
                 engine.notice(notice)
-        if not isinstance(state.photos, PhotoMemo):
-            state.photos = PhotoMemo()
-        memo = state.photos
         workers = engine.workers.map
         errors = add_photos(assets, articles, config, self.store, workers, memo, formats)
         if "favicon.ico" not in assets.content_files:  # a site's own favicon wins

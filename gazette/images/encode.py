@@ -12,12 +12,13 @@ import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from PIL import Image, ImageOps, UnidentifiedImageError, features
+from typing import TYPE_CHECKING, Any
 
 from gazette.stages.config import ImagesConfig
 from gazette.stages.pictures import CARD_SIZE
+
+if TYPE_CHECKING:  # Pillow is loaded by the functions that use it: most rebuilds write no
+    from PIL import Image  # photo, and loading it is a tenth of a no-op's start
 
 ENCODER_VERSION = "1"  # bump when what is written for the same photo and settings changes
 AVIF_SPEED = 8  # libavif's 0-10: 8 is about three times faster than its default, files ~2% larger
@@ -45,6 +46,8 @@ class Written:
 
 def available_formats(wanted: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
     """The formats of `wanted` this Pillow can write, and a notice for each it cannot."""
+    from PIL import features
+
     found, notices = [], []
     for name in wanted:
         if features.check(name):
@@ -60,6 +63,8 @@ def available_formats(wanted: tuple[str, ...]) -> tuple[tuple[str, ...], list[st
 def open_photo(path: Path, max_pixels: int) -> Image.Image:
     """The photo, decoded in full: a file that is not an image, is cut short, or is
     bigger than `max_pixels` (a decompression bomb) is a BadImage."""
+    from PIL import Image, UnidentifiedImageError
+
     Image.MAX_IMAGE_PIXELS = None  # our own limit, below, with its own message
     try:
         image = Image.open(path)
@@ -87,6 +92,8 @@ def open_photo(path: Path, max_pixels: int) -> Image.Image:
 def load(image: Image.Image, draft: tuple[int, int] | None = None) -> Image.Image:
     """Decode the pixels (JPEG at a reduced scale when `draft` allows: a 4000-pixel photo
     is decoded at 2000 when 1600 are wanted), upright, as RGB or RGBA, without metadata."""
+    from PIL import ImageOps
+
     if draft and image.format == "JPEG":
         image.draft(image.mode, draft)
     try:
@@ -107,6 +114,8 @@ def load(image: Image.Image, draft: tuple[int, int] | None = None) -> Image.Imag
 
 def credit_exif(image: Image.Image) -> bytes:
     """EXIF with the photographer's credit and copyright only, when the source has them."""
+    from PIL import Image
+
     source = image.getexif()
     kept = Image.Exif()
     for tag in (ARTIST, COPYRIGHT):
@@ -137,6 +146,8 @@ def encode_photo(
 ) -> dict:
     """Write every width and format of the photo at `path` into `folder`; the entry's
     description (its files, the photo's size) for `gazette.images.store`."""
+    from PIL import Image
+
     source = open_photo(path, settings.max_pixels)
     if getattr(source, "is_animated", False) and source.format == "GIF":
         # an animated GIF is kept as it is: its frames are the content (GIF has no EXIF)
@@ -175,6 +186,8 @@ def encode_card(
 ) -> None:
     """The 1200x630 social card: the widest crop of that shape around `focus` (the
     middle when None), scaled to size (up, for a small photo: cards have one size)."""
+    from PIL import Image, ImageOps
+
     source = open_photo(path, settings.max_pixels)
     exif = credit_exif(source) if settings.keep_credit else b""
     image = load(source, None)

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import PIL
-from PIL import Image, ImageDraw, ImageFont
 
 from gazette.digest import bytes_digest, digest
 from gazette.errors import GazetteError
 from gazette.images.encode import BadImage, load, open_photo
 from gazette.stages.assets import OutputFile
 from gazette.stages.config import Config
+
+if TYPE_CHECKING:  # Pillow is loaded only when the icons are made (see icons_key)
+    from PIL import Image
 
 RASTER_ICON = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 TOUCH = 180  # Apple's touch icon
@@ -57,6 +60,8 @@ def icons_key(config: Config) -> str:
 def make_icons(config: Config) -> tuple[list[OutputFile], list[tuple[str, str, str]]]:
     """favicon.ico (16, 32, 48), apple-touch-icon.png (180) and icon-512.png, and the
     <link>s for a page's head (rel, type, path)."""
+    from PIL import Image
+
     source = icon_source(config)
     if source is not None:
         try:
@@ -87,6 +92,8 @@ def make_icons(config: Config) -> tuple[list[OutputFile], list[tuple[str, str, s
 
 def _square(image: Image.Image) -> Image.Image:
     """The image centred on a transparent square (a logo is seldom square)."""
+    from PIL import Image
+
     side = max(image.size)
     square = Image.new("RGBA", (side, side), (0, 0, 0, 0))
     square.paste(image, ((side - image.width) // 2, (side - image.height) // 2))
@@ -95,6 +102,8 @@ def _square(image: Image.Image) -> Image.Image:
 
 def _initial(config: Config, size: int) -> Image.Image:
     """The site's first letter, white on its colour, in a rounded square."""
+    from PIL import Image, ImageDraw, ImageFont
+
     colour = tuple(int(config.images.icon_color[i : i + 2], 16) for i in (1, 3, 5))
     image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)

@@ -50,6 +50,8 @@ class PhotoMemo:
     used: set[str] = field(default_factory=set)  # the store's entries the last look used
     # the icons last made: (icons_key, files, <link>s for the head)
     icons: tuple[str, list[OutputFile], list[tuple[str, str, str]]] | None = None
+    # (Pillow's version and the formats asked for, those it writes, notices of the others)
+    formats: tuple[tuple[str, tuple[str, ...]], tuple[str, ...], list[str]] | None = None
 
 
 _JOB: tuple[ImageStore, Config, tuple[str, ...]] | None = None  # inherited by workers

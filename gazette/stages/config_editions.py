@@ -13,8 +13,6 @@ import dataclasses
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale, UnknownLocaleError
-
 from gazette.stages.config_checks import Problem
 from gazette.stages.config_tables import EditionConfig
 
@@ -57,6 +55,8 @@ def _with_defaults(edition: EditionConfig, first: bool) -> EditionConfig:
 def _check_edition(
     edition: EditionConfig, where: str, problem: Problem, sections: dict[str, str], first: bool
 ) -> None:
+    from babel import Locale, UnknownLocaleError  # loaded only by a site with editions
+
     try:
         Locale.parse(edition.code.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):

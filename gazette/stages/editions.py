@@ -16,8 +16,6 @@ import dataclasses
 import datetime as dt
 import functools
 
-from babel import Locale
-
 from gazette.errors import GazetteError
 from gazette.model import Alternate, Article, Page, Profile, Site
 from gazette.stages.assets import front_matter_line
@@ -69,6 +67,8 @@ def edition_config(config: Config, code: str) -> Config:
 @functools.lru_cache(maxsize=64)
 def language_name(code: str) -> str:
     """A language's name in itself, as a switcher shows it: "বাংলা", "العربية"."""
+    from babel import Locale  # loaded only by a site with editions
+
     name = Locale.parse(code.replace("-", "_")).get_display_name() or code
     return name[:1].upper() + name[1:]
 

@@ -13,16 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from babel import Locale
-from babel.dates import format_date
-from babel.numbers import format_decimal
 
 from gazette.hijri import HijriDate
 from gazette.stages.config import Config
 from gazette.stages.config_tables import EditionConfig
 from gazette.stages.strings import word
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = (
@@ -54,7 +54,15 @@ def edition_settings(config: Config) -> EditionConfig | None:
 
 @functools.lru_cache(maxsize=64)
 def _locale(code: str) -> Locale:
+    from babel import Locale  # Babel is loaded only by a site with editions
+
     return Locale.parse(code.replace("-", "_"))
+
+
+def format_date(value: dt.date, pattern: str, locale: Locale) -> str:
+    from babel import dates
+
+    return dates.format_date(value, pattern, locale=locale)
 
 
 def numbering_system(edition: EditionConfig) -> str:
@@ -111,6 +119,8 @@ def number(value: int, config: Config) -> str:
     edition = edition_settings(config)
     if edition is None:
         return str(value)
+    from babel.numbers import format_decimal
+
     locale, system = _locale(edition.code), numbering_system(edition)
     symbols = system if system in locale.number_symbols else "latn"  # its separators
     return in_digits(format_decimal(value, locale=locale, numbering_system=symbols), edition)
