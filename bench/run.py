@@ -353,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         ("the same ratio with all of that parallel", f"{median(ideal):.2f}x", _listed(ideal))
     )
     if hugo:  # the cold build against Hugo's, each pair timed one after the other
-        rows += hugo.rows(results["cold full build"], indexing, work / "cold-0")
+        rows += hugo.rows(results["cold full build"], cold_cpu, indexing, work / "cold-0")
 
     print()
     print(
