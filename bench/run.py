@@ -13,7 +13,9 @@ a fresh process each time, so interpreter start-up and imports count):
 - the same article edit through one Builder kept alive in a process (no start-up,
   no cache to load), as a long-running tool would use it;
 - peak memory: the largest resident set of any build process (workers included);
-- the floor: Markdown conversion alone of the same bodies, in 1 and N processes.
+- the floor: Markdown conversion alone of the same bodies, in 1 and N processes;
+- Hugo's cold build of the same corpus (bench/hugo_site.py, layout in bench/hugo/),
+  when `hugo` is on PATH (`--no-hugo` skips it), one right after each cold build.
 
 Each figure is the median of --runs runs. The machine is shared with other
 work, so medians of several runs are more telling than any single one. For the
@@ -51,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import corpus  # noqa: E402
+import hugo_site  # noqa: E402
 
 from gazette.stages.frontmatter import SourceFile, split_front_matter  # noqa: E402
 from gazette.stages.markup import MarkdownRenderer  # noqa: E402
@@ -227,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the generated site")
     parser.add_argument("--images", type=int, default=0, help="the photo case: N photos")
     parser.add_argument("--image-size", default="3000x2000", help="the photos' size, WxH")
+    parser.add_argument("--no-hugo", action="store_true", help="do not time Hugo beside it")
     args = parser.parse_args(argv)
     if args.images:
         work = Path(tempfile.mkdtemp(prefix="gazette-bench-", dir=args.dir))
@@ -246,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     peak = 0.0
 
     texts = bodies(site)
+    hugo = None if args.no_hugo or not hugo_site.hugo_path() else hugo_site.Beside(site, work)
     paired: list[tuple[float, float]] = []  # the N-process floor right after each cold build
     cold_cpu: list[float] = []
     indexing: list[float] = []  # the search index's share of each cold build (its summary)
@@ -262,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  cold #{n + 1}: {run.seconds:.2f} s, {run.cpu:.2f} s CPU, {run.rss:.0f} MB")
         print(f"    [{run.summary}]")
         print(f"    Markdown alone, {jobs} processes, right after: {paired[-1][0]:.2f} s")
+        if hugo:
+            hugo.cold()
         return run.seconds
 
     output = work / "output"
@@ -345,6 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(
         ("the same ratio with all of that parallel", f"{median(ideal):.2f}x", _listed(ideal))
     )
+    if hugo:  # the cold build against Hugo's, each pair timed one after the other
+        rows += hugo.rows(results["cold full build"], cold_cpu, indexing, work / "cold-0")
 
     print()
     print(
