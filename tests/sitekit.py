@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +138,10 @@ def json_ld(path: Path) -> dict[str, Any]:
     )["json-ld"]
     assert len(found) == 1
     return found[0]
+
+
+def as_at_a_terminal() -> None:
+    """A child's Ctrl-C as a terminal gives it: a suite started in the background by a
+    shell without job control ignores SIGINT, and its children would inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

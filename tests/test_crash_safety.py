@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sitekit import ROOT, article, make_site
+from sitekit import ROOT, article, as_at_a_terminal, make_site
 
 from gazette.sinks.output_dir import staging_dir
 
@@ -63,6 +63,7 @@ def interrupt_mid_write(site: Path, output: Path, sig: int) -> subprocess.Popen[
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,  # so the signal reaches render workers too
+        preexec_fn=as_at_a_terminal,
     )
     deadline = time.monotonic() + 120
     while proc.poll() is None and time.monotonic() < deadline:

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sitekit import ROOT, article, make_site
+from sitekit import ROOT, article, as_at_a_terminal, make_site
 
 from gazette.sinks.output_dir import staging_dir
 
@@ -58,6 +58,7 @@ def start(site: Path, output: Path) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # a terminal's Ctrl-C reaches the whole group: so does ours
+        preexec_fn=as_at_a_terminal,
     )
 
 

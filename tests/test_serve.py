@@ -30,6 +30,7 @@ from tests.conftest import (
     copy_site,
     tree_bytes,
 )
+from tests.sitekit import as_at_a_terminal
 
 TIMEOUT_MS = 20_000  # generous: the test machine is shared
 ARTICLE = "world/port-talks/"
@@ -249,6 +250,7 @@ def test_ctrl_c_stops_within_a_second_and_leaves_nothing(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=as_at_a_terminal,
     )
     try:
         assert process.stdout is not None
