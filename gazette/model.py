@@ -164,9 +164,7 @@ class Article:
         """A live story's Atom feed of its updates, beside its page ("" for other stories)."""
         if not self.live:
             return ""
-        url = self.url
-        folder = url if url == "" or url.endswith("/") else url.removesuffix(".html") + "/"
-        return folder + "updates.xml"
+        return listing_folder(self.url) + "updates.xml"
 
     @property
     def modified(self) -> dt.datetime | None:
@@ -291,6 +289,11 @@ class Page:
     @property
     def output_path(self) -> str:
         return output_path(self.url)
+
+
+def listing_folder(url: str) -> str:
+    """Where a page's later pages and feeds go: "tag/x/" itself, "tag/x.html" -> "tag/x/"."""
+    return url if url == "" or url.endswith("/") else url.removesuffix(".html") + "/"
 
 
 def output_path(url: str) -> str:

@@ -14,10 +14,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
-from gazette.model import Article, LiveUpdate, Site, Term
+from gazette.model import Article, LiveUpdate, Site, Term, listing_folder
 from gazette.stages.config import Config
 from gazette.stages.markup import opening_text, plain_text
-from gazette.stages.site import home_url, listing_folder, url_from
+from gazette.stages.site import home_url, url_from
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"

@@ -22,6 +22,7 @@ from gazette.errors import GazetteError
 from gazette.model import Article, LiveUpdate
 from gazette.stages.front import Front, short
 from gazette.stages.front_dates import checked_date
+from gazette.stages.localize import MONTHS
 
 # "## 14:05", "## 14:05 Ferries stop", "## 2024-01-03 00:15 - Landfall"
 _HEADING = re.compile(r"^ {0,3}##(?!#)\s*(.*?)\s*#*\s*$")
@@ -31,9 +32,6 @@ _TIME = re.compile(
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING_HINT = "open each update with its time: '## 14:05' or '## 14:05 Ferries stop'"
 UPDATES_OPENING = '<div class="live-updates">'  # after the introduction, before the updates
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
 
 
 def flag(key: str, value: Any, front: Front) -> bool:

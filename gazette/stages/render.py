@@ -35,7 +35,7 @@ from gazette.stages.pictures import picture_html
 from gazette.stages.render_limits import RenderTimeout, Watchdog, capped_range
 from gazette.stages.site import home_url, url_from
 from gazette.stages.story_fields import TYPES
-from gazette.stages.strings import catalogue
+from gazette.stages.strings import word
 from gazette.themes import find_template
 
 _ABSOLUTE = re.compile(r"^([a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
@@ -210,7 +210,7 @@ def make_environment(config: Config) -> jinja2.Environment:
         The catalogue's text is the theme's own (its apostrophes stay as written); the
         values are escaped, unless markup (a link the sentence holds)."""
         settings = context["config"]
-        text = Markup(catalogue(settings.edition).word(english) if settings.edition else english)
+        text = Markup(word(settings.edition, english))
         if not values:
             return text
         shown = {k: number(v, settings) if type(v) is int else v for k, v in values.items()}

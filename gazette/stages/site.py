@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from gazette.errors import GazetteError
-from gazette.model import Archive, Article, Page, Pagination, Profile, Site, Term
+from gazette.model import Archive, Article, Page, Pagination, Profile, Site, Term, listing_folder
 from gazette.slugs import make_slug
 from gazette.stages.config import Config
 from gazette.stages.live import expired, is_breaking, is_live
@@ -76,11 +76,6 @@ def home_url(config: Config) -> str:
         if edition.code == config.edition:
             return edition.prefix.lstrip("/")
     return ""
-
-
-def listing_folder(url: str) -> str:
-    """Where a listing's later pages and feeds go: "tag/x/" itself, "tag/x.html" -> "tag/x/"."""
-    return url if url == "" or url.endswith("/") else url.removesuffix(".html") + "/"
 
 
 def article_url(article: Article, pattern: str) -> str:
