@@ -130,14 +130,15 @@ def test_small_builds_killed_at_any_moment_leave_the_old_site_or_the_new(tmp_pat
     journal = cache_root(output) / "output.journal"
     _, status = os.waitpid(_build_in_child(site, output), 0)
     assert status == 0
+    target = site / "content/world/story-2.md"  # on the home page: a small patch
+    target.write_text(story(2, 99).replace("Story number 2", "Headline 99"), "utf-8")
     started = time.perf_counter()
-    os.waitpid(_build_in_child(site, output), 0)  # a no-op: how long a build's start takes
-    span = (time.perf_counter() - started) * 3
+    os.waitpid(_build_in_child(site, output), 0)  # how long a small change takes
+    span = (time.perf_counter() - started) * 1.5
     rng = random.Random(5)
     old = snapshot(output)
     outcomes = {"old": 0, "new": 0}
     for take in range(60):
-        target = site / "content/world/story-2.md"  # on the home page: a small patch
         target.write_text(story(2, take).replace("Story number 2", f"Headline {take}"), "utf-8")
         pid = _build_in_child(site, output)
         time.sleep(rng.uniform(0, span))

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gazette.errors import GazetteError
-from gazette.stages.config import Config, load_config
 
 if TYPE_CHECKING:  # every command builds this one's parser; only `import` needs importers
     from gazette.importers.common import Import, Options
     from gazette.importers.writing import Report
+    from gazette.stages.config import Config
 
 KINDS = ("wordpress", "pelican", "jekyll", "hugo")
 Reader = Callable[[Path, "Options"], "Import"]
@@ -80,6 +80,8 @@ def import_archive(
     config_path: Path, kind: str, source: Path, into: Path | None, uploads: Path | None
 ) -> Report:
     """Read `source` as `kind`, then write it into `into` (default: the site's content/)."""
+    from gazette.stages.config import load_config  # not needed to read the options
+
     config = load_config(config_path)
     if uploads is not None and not uploads.is_dir():
         raise GazetteError(

@@ -20,7 +20,6 @@ import pickle
 import shutil
 import sqlite3
 import sys
-from importlib import metadata
 from pathlib import Path
 from typing import IO, Any
 
@@ -63,6 +62,8 @@ def refuse_links(folder: Path) -> None:
 
 
 def _version(package: str) -> str:
+    from importlib import metadata  # a build with nothing to do never needs it
+
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:

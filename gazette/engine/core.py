@@ -62,7 +62,7 @@ from gazette.stages.assets import Assets, OutputFile, collect_assets, image_prob
 from gazette.stages.authors_data import AuthorData, authors_for_build
 from gazette.stages.config import Config, load_config
 from gazette.stages.editions import build_editions
-from gazette.stages.live import clock_key, live_problems
+from gazette.stages.live import clock_key, live_problems, next_due
 from gazette.stages.render import edition_contexts, make_environment, shared_context
 from gazette.stages.site import select_articles, select_documents
 from gazette.stages.story_fields import notice_problems
@@ -134,6 +134,8 @@ class Engine:
         self.mark = Timings()  # mark("stage"): its time, with GAZETTE_TIMINGS=1
         self._authors: AuthorData | None = None  # the authors data file as last read
         self.photos = Photos(cache_dir)
+        # the last read's clock, and the next time the clock alone changes the site
+        self.clock_seen: tuple[dt.datetime, dt.datetime | None] = (dt.datetime.now(dt.UTC), None)
 
     # -- sources --------------------------------------------------------------------------
 
@@ -173,6 +175,7 @@ class Engine:
         self.mark("read and parse (+ Markdown in workers)")
         now = self.now or build_now(config.tz)
         read = [s.article for s in state.sources.values()]
+        self.clock_seen = (now, next_due(read, now, drafts=self.include_drafts))
         articles = select_articles(read, include_drafts=self.include_drafts, now=now)
         documents = select_documents(read, include_drafts=self.include_drafts, now=now)
         assets = collect_assets(config.static_dirs, config.content_dir, config.links)

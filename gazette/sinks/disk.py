@@ -15,9 +15,7 @@ of edits, the output is byte-identical to a clean build: the tests check that.
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import gc
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -36,8 +34,9 @@ from gazette.engine.core import (
 from gazette.engine.state import View
 from gazette.engine.workers import Workers
 from gazette.errors import GazetteError
+from gazette.sinks import unchanged
 from gazette.sinks.lock import build_lock
-from gazette.sinks.output_dir import Spare, Stage, check_output_dir
+from gazette.sinks.output_dir import Spare, Stage, check_output_dir, write_error
 from gazette.sinks.output_files import (
     Manifest,
     Published,
@@ -49,7 +48,8 @@ from gazette.sinks.output_files import (
     survey,
 )
 from gazette.sinks.ownership import check_owned
-from gazette.sinks.result import BuildResult, result
+from gazette.sinks.result import BuildResult, noop_result, result
+from gazette.sinks.unchanged import Look
 from gazette.stages.assets import OutputFile
 from gazette.stages.config import Config
 from gazette.stages.site import url_from
@@ -135,12 +135,19 @@ class DiskSink:
         self.patch_under = patch_under
         self._trusted: set[str] = set()  # what this sink last published (see _published)
         self._folders_moved = False  # output/'s folders changed since the cache's survey
+        self._saved = False  # the last save of the cache succeeded
 
     @property
     def config(self) -> Config:
         return self.engine.config
 
-    def build(self, changed_paths: Iterable[Path] | None = None) -> BuildResult:
+    def build(
+        self,
+        changed_paths: Iterable[Path] | None = None,
+        prior: tuple[str, Look | None] | None = None,
+    ) -> BuildResult:
+        """`prior`: a look the command line took under the build lock it left with that
+        token (see `gazette.sinks.unchanged`), used when no build came in between."""
         # No cycle collection in this process while it builds: the build makes hundreds
         # of thousands of objects (a site model, digests, a manifest) and no garbage
         # cycles, and each collection would walk them all again (seconds at 100,000
@@ -156,10 +163,39 @@ class DiskSink:
                     self._trusted = set()
                 self._token = token
                 finish_patch(self.output_dir, self.journal)  # one a killed build began
-                return self._build(changed_paths)
+                if changed_paths is not None or self.cache_dir is None or not self.config.path:
+                    return self._build(changed_paths)  # told what changed: no look needed
+                return self._build_or_skip(prior[1] if prior and prior[0] == previous else None)
         finally:
             if enabled:
                 gc.enable()
+
+    def _build_or_skip(self, seen: Look | None) -> BuildResult:
+        """Nothing to do when every file the last build could read, and every one it
+        wrote, is as its note says; else a build, which leaves a new note."""
+        started = time.perf_counter()
+        engine, cache_dir = self.engine, self.cache_dir
+        watch = unchanged.watch_of(self.config)
+        assert cache_dir is not None
+        note = unchanged.load(cache_dir)
+        if seen is None or seen.watch != watch:
+            seen = unchanged.look(watch, self.output_dir, note, cache_dir)
+        key = unchanged.key_of(self.output_dir, engine.include_drafts)
+        if unchanged.nothing_to_do(note, seen, key, unchanged.clock(engine.now)):
+            assert note is not None
+            return noop_result(note.counts, started)
+        unchanged.drop(cache_dir)
+        manifest = self.record.manifest
+        if note is not None and seen.output_intact and manifest.keys() == set(note.published):
+            self._trusted = set(manifest)  # as written: no survey of output/ needed
+        built = self._build(None)
+        if seen.inputs is not None and self._saved:
+            counts = (built.articles, built.pages, len(self.record.manifest))
+            made = unchanged.note_of(
+                key, seen, self.record.manifest, counts, engine.clock_seen, cache_dir
+            )
+            unchanged.keep(cache_dir, made, engine.notice)
+        return built
 
     @property
     def record(self) -> DiskRecord:
@@ -186,6 +222,8 @@ class DiskSink:
                 self._trusted = set(record.manifest)
                 if self._folders_moved:
                     self._save()  # the next look at output/ is quicker
+                else:
+                    self._saved = True  # the cache is as the build that made output/ left it
                 report = WriteReport(0, len(record.manifest), 0)
                 return result(inputs, record.page_count, report, 0, (), started)
             record.inputs = ""  # until this build completes
@@ -195,7 +233,7 @@ class DiskSink:
                 report, rendered, changed = self._write(record, snap, (manifest, present))
             except OSError as exc:  # a full disk, a folder made read-only meanwhile
                 size = sum(entry.size for entry in record.manifest.values())
-                raise _write_error(self.output_dir, exc, size) from None
+                raise write_error(self.output_dir, exc, size) from None
         except GazetteError:
             if engine.load().sources:  # what was read and converted stays: the next run is warm
                 self._save()
@@ -209,8 +247,10 @@ class DiskSink:
     def _save(self) -> None:
         """Save the cache; a disk too full for it costs the next build its warm start,
         not this build (whose output/ is whole either way): a warning, then on."""
+        self._saved = False
         try:
             self.engine.save()
+            self._saved = True
         except GazetteError as exc:
             self.engine.notice(f"warning: {exc}")
 
@@ -339,29 +379,6 @@ class DiskSink:
         self._folders_moved = folders != record.folders
         record.folders = folders
         return valid, found
-
-
-def _write_error(output_dir: Path, exc: OSError, site_size: int) -> GazetteError:
-    """output/ is as it was (the stage is dropped, a patch undone): say why, and for a
-    full disk how much room the build wants (each changed file is written again beside
-    the published one before the swap, so at worst the site's size once more)."""
-    where = f" ({exc.filename})" if exc.filename else ""
-    hint = "check the folder's permissions and free space; the published site is unchanged"
-    if exc.errno == errno.ENOSPC:
-        free = shutil.disk_usage(output_dir.absolute().parent).free
-        needed = f"up to {_mb(site_size)} (the site's size), " if site_size else ""
-        hint = (
-            f"a build needs {needed}room for the files it changes beside the published "
-            f"ones; {_mb(free)} are free there. Free some space and build again; the "
-            "published site is unchanged"
-        )
-    return GazetteError(
-        f"cannot write the site into {output_dir}: {exc.strerror}{where}", hint=hint
-    )
-
-
-def _mb(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB"
 
 
 def _untouched(recorded: Manifest, valid: Manifest, present: list[str]) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import os
 import shutil
 import uuid
@@ -360,3 +361,26 @@ def _writable(folder: Path) -> bool:
     """A read-only file system (a mount) or a folder without write permission."""
     read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
     return not read_only and os.access(folder, os.W_OK | os.X_OK)
+
+
+def write_error(output_dir: Path, exc: OSError, site_size: int) -> GazetteError:
+    """output/ is as it was (the stage is dropped, a patch undone): say why, and for a
+    full disk how much room the build wants (each changed file is written again beside
+    the published one before the swap, so at worst the site's size once more)."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    hint = "check the folder's permissions and free space; the published site is unchanged"
+    if exc.errno == errno.ENOSPC:
+        free = shutil.disk_usage(output_dir.absolute().parent).free
+        needed = f"up to {_mb(site_size)} (the site's size), " if site_size else ""
+        hint = (
+            f"a build needs {needed}room for the files it changes beside the published "
+            f"ones; {_mb(free)} are free there. Free some space and build again; the "
+            "published site is unchanged"
+        )
+    return GazetteError(
+        f"cannot write the site into {output_dir}: {exc.strerror}{where}", hint=hint
+    )
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"

@@ -5,10 +5,13 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from gazette.engine.core import Inputs
-from gazette.machine.search import SearchBundle
 from gazette.sinks.output_files import WriteReport
+
+if TYPE_CHECKING:  # the command line reports a build with nothing to do without them
+    from gazette.engine.core import Inputs
+    from gazette.machine.search import SearchBundle
 
 
 @dataclass(frozen=True)
@@ -43,3 +46,10 @@ def result(
     seconds = time.perf_counter() - started
     result = BuildResult(len(inputs.articles), pages, report, seconds, rendered, changed)
     return dataclasses.replace(result, search_seconds=search.seconds) if search else result
+
+
+def noop_result(counts: tuple[int, int, int], started: float) -> BuildResult:
+    """A build that found nothing to do: (articles, pages, files) as the last one left."""
+    articles, pages, files = counts
+    report = WriteReport(0, files, 0)
+    return BuildResult(articles, pages, report, time.perf_counter() - started)

@@ -236,12 +236,15 @@ def clock_key(articles: list[Article], now: dt.datetime | None) -> str:
     return repr((live, breaking)) if live or breaking else ""
 
 
-def next_due(articles: Iterable[Article], now: dt.datetime) -> dt.datetime | None:
+def next_due(
+    articles: Iterable[Article], now: dt.datetime, *, drafts: bool = False
+) -> dt.datetime | None:
     """The next time after `now` at which the site changes by the clock alone: a
-    scheduled story comes out, a story expires, a banner or a live badge ends."""
+    scheduled story comes out, a story expires, a banner or a live badge ends
+    (`drafts`: of drafts too, as a preview shows them)."""
     times = []
     for article in articles:
-        if article.draft:
+        if article.draft and not drafts:
             continue
         times.append(article.date)
         times.append(article.expires)
