@@ -12,7 +12,10 @@ a fresh process each time, so interpreter start-up and imports count):
 - one template edited: article.html changed (every article page uses it);
 - the same article edit through one Builder kept alive in a process (no start-up,
   no cache to load), as a long-running tool would use it;
-- peak memory: the largest resident set of any build process (workers included);
+- one headline edited: the title line of one story (its URL and every listing that shows
+  it change), and one article added: a new story, the newest of its section;
+- peak memory: PSS summed over the build process and its workers (bench/memory.py),
+  and the largest resident set of any one of them;
 - the floor: Markdown conversion alone of the same bodies, in 1 and N processes;
 - Hugo's cold build of the same corpus (bench/hugo_site.py, layout in bench/hugo/),
   when `hugo` is on PATH (`--no-hugo` skips it), one right after each cold build.
@@ -33,6 +36,7 @@ be met by parallelising better, only by doing less.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import multiprocessing
 import os
 import platform
@@ -54,6 +58,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import corpus  # noqa: E402
 import hugo_site  # noqa: E402
+from memory import PeakPss  # noqa: E402
 
 from gazette.stages.frontmatter import SourceFile, split_front_matter  # noqa: E402
 from gazette.stages.markup import MarkdownRenderer  # noqa: E402
@@ -63,6 +68,7 @@ class Run(NamedTuple):
     seconds: float
     cpu: float  # user and system time of the build process and all its workers
     rss: float  # peak resident set in MB of any of them
+    pss: float  # peak PSS in MB summed over all of them
     summary: str
 
 
@@ -74,7 +80,8 @@ def run_build(site: Path, output: Path, jobs: int | None) -> Run:
         command += ["--jobs", str(jobs)]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    with PeakPss(process.pid) as pss:
+        _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     out = process.stdout.read().decode() if process.stdout else ""
     err = process.stderr.read().decode() if process.stderr else ""
@@ -82,7 +89,7 @@ def run_build(site: Path, output: Path, jobs: int | None) -> Run:
     if process.returncode != 0:
         raise SystemExit(f"build failed:\n{err}")
     cpu = usage.ru_utime + usage.ru_stime  # workers included: the build waits for them
-    return Run(seconds, cpu, usage.ru_maxrss / 1024, out.strip().splitlines()[-1])
+    return Run(seconds, cpu, usage.ru_maxrss / 1024, pss.mb, out.strip().splitlines()[-1])
 
 
 def bodies(site: Path) -> list[str]:
@@ -247,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     corpus.generate(site, args.articles, seed=args.seed, theme=ROOT)
     print(f"corpus: {args.articles} articles in {site} ({time.perf_counter() - started:.1f} s)")
     rows: list[tuple[str, str, str]] = []
-    peak = 0.0
+    peak = 0.0  # the largest resident set of any build process
+    peak_pss = 0.0  # the largest PSS summed over a build's processes
 
     texts = bodies(site)
     hugo = None if args.no_hugo or not hugo_site.hugo_path() else hugo_site.Beside(site, work)
@@ -256,15 +264,15 @@ def main(argv: list[str] | None = None) -> int:
     indexing: list[float] = []  # the search index's share of each cold build (its summary)
 
     def cold(n: int) -> float:
-        nonlocal peak
+        nonlocal peak, peak_pss
         run = run_build(site, work / f"cold-{n}", args.jobs)
-        peak = max(peak, run.rss)
+        peak, peak_pss = max(peak, run.rss), max(peak_pss, run.pss)
         cold_cpu.append(run.cpu)
         found = re.search(r"search index ([0-9.]+) s", run.summary)
         if found:
             indexing.append(float(found.group(1)))
         paired.append(markdown_floor(texts, jobs))
-        print(f"  cold #{n + 1}: {run.seconds:.2f} s, {run.cpu:.2f} s CPU, {run.rss:.0f} MB")
+        print(f"  cold #{n + 1}: {run.seconds:.2f} s, {run.cpu:.2f} s CPU, {run.pss:.0f} MB PSS")
         print(f"    [{run.summary}]")
         print(f"    Markdown alone, {jobs} processes, right after: {paired[-1][0]:.2f} s")
         if hugo:
@@ -276,10 +284,10 @@ def main(argv: list[str] | None = None) -> int:
 
     def rebuild(label: str) -> Callable[[int], float]:
         def action(n: int) -> float:
-            nonlocal peak
+            nonlocal peak, peak_pss
             run = run_build(site, output, args.jobs)
-            peak = max(peak, run.rss)
-            print(f"  {label} #{n + 1}: {run.seconds:.2f} s, {run.rss:.0f} MB  [{run.summary}]")
+            peak, peak_pss = max(peak, run.rss), max(peak_pss, run.pss)
+            print(f"  {label} #{n + 1}: {run.seconds:.2f} s, {run.pss:.0f} MB  [{run.summary}]")
             return run.seconds
 
         return action
@@ -292,22 +300,48 @@ def main(argv: list[str] | None = None) -> int:
         story.write_text(original + f"\nA late paragraph, edition {n}.\n", encoding="utf-8")
         return rebuild("one article edited")(n)
 
+    def edit_headline(n: int) -> float:
+        text = re.sub(r"(?m)^title: (.*)$", rf"title: \1, revised {n}", original, count=1)
+        story.write_text(text, encoding="utf-8")
+        return rebuild("one headline edited")(n)
+
+    added: list[Path] = []
+
+    def add_article(n: int) -> float:
+        newest = dt.datetime(2024, 7, 1, 6, 0) + dt.timedelta(hours=n)
+        path = story.parent / f"added-{n}.md"
+        path.write_text(
+            f"---\ntitle: A story added to the archive, number {n}\n"
+            f"date: {newest:%Y-%m-%d %H:%M}\ntags: [{corpus.TAGS[n % len(corpus.TAGS)]}]\n---\n\n"
+            f"The newest story of its section, added as take {n}.\n",
+            encoding="utf-8",
+        )
+        added.append(path)
+        return rebuild("one article added")(n)
+
     template = site / "templates" / "article.html"
     template_text = template.read_text(encoding="utf-8")
 
     def edit_template(n: int) -> float:
-        marked = f'<!-- edition {n} --><article class="story"'
-        template.write_text(template_text.replace('<article class="story"', marked), "utf-8")
+        marked = f'<!-- edition {n} --><article class="story'
+        edited = template_text.replace('<article class="story', marked, 1)
+        if edited == template_text:  # the theme changed: time an edit, not a no-op
+            raise SystemExit('bench: article.html has no <article class="story')
+        template.write_text(edited, "utf-8")
         return rebuild("one template edited")(n)
 
     results = {
         "cold full build": measure(args.runs, cold),
         "no-op rebuild": measure(args.runs, rebuild("no-op")),
         "one article edited": measure(args.runs, edit_article),
+        "one headline edited": measure(args.runs, edit_headline),
+        "one article added": measure(args.runs, add_article),
         "one template edited (article.html)": measure(args.runs, edit_template),
     }
     template.write_text(template_text, encoding="utf-8")
     story.write_text(original, encoding="utf-8")
+    for path in added:
+        path.unlink()
     run_build(site, output, args.jobs)
 
     # one disk sink kept alive, one file edited
@@ -334,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     if indexing:
         rows.append(("search index, within the cold build", f"{median(indexing):.2f} s",
                      _listed(indexing)))  # fmt: skip
+    rows.append(("peak memory (PSS summed over a build's processes)", f"{peak_pss:.0f} MB", ""))
     rows.append(("peak memory (max RSS of a build process)", f"{peak:.0f} MB", ""))
     rows.append(("Markdown alone, 1 process", f"{floor1:.2f} s", ""))
     floors = [seconds for seconds, _ in paired]
