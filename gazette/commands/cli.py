@@ -7,6 +7,7 @@ bug in Gazette itself shows a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -281,6 +282,18 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(_normalise(list(sys.argv[1:] if argv is None else argv)))
+    code = _run(args)
+    if argv is None and args.command == "build":
+        # The process ends here: freeing the site model, the cache's state and the
+        # manifest object by object takes a tenth of the time of a big site's rebuild,
+        # for nothing. Everything a build writes is written and closed by now.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return HANDLERS[args.command](args)
     except GazetteError as exc:

@@ -177,9 +177,9 @@ class DiskSink:
         engine, cache_dir = self.engine, self.cache_dir
         watch = unchanged.watch_of(self.config)
         assert cache_dir is not None
-        note = unchanged.load(cache_dir)
         if seen is None or seen.watch != watch:
-            seen = unchanged.look(watch, self.output_dir, note, cache_dir)
+            seen = unchanged.look(watch, self.output_dir, unchanged.load(cache_dir), cache_dir)
+        note = seen.note
         key = unchanged.key_of(self.output_dir, engine.include_drafts)
         if unchanged.nothing_to_do(note, seen, key, unchanged.clock(engine.now)):
             assert note is not None
@@ -188,7 +188,7 @@ class DiskSink:
         manifest = self.record.manifest
         if note is not None and seen.output_intact and manifest.keys() == set(note.published):
             self._trusted = set(manifest)  # as written: no survey of output/ needed
-        built = self._build(None)
+        built = self._build(None, started)
         if seen.inputs is not None and self._saved:
             counts = (built.articles, built.pages, len(self.record.manifest))
             made = unchanged.note_of(
@@ -205,8 +205,8 @@ class DiskSink:
             state.disk = DiskRecord()
         return state.disk
 
-    def _build(self, changed_paths: Iterable[Path] | None) -> BuildResult:
-        started = time.perf_counter()
+    def _build(self, changed_paths: Iterable[Path] | None, started: float = 0.0) -> BuildResult:
+        started = started or time.perf_counter()
         engine = self.engine
         check_output_dir(self.output_dir, engine.config)
         record = self.record

@@ -73,6 +73,7 @@ class Look:
     inputs: dict[str, Sig | None] | None  # None: a walk met a loop (the build says so)
     output_intact: bool  # output/ holds exactly the files noted, as written
     cache: dict[str, Sig | None]  # the cache's parts (a cache made anew voids the note)
+    note: Note | None  # the note it was taken against
 
 
 def watch_for(trees: list[Path], files: list[Path]) -> Watch:
@@ -139,7 +140,7 @@ def look(watch: Watch, output_dir: Path, note: Note | None, cache_dir: Path) -> 
         for path in watch.files:
             inputs[path] = _sig(path)
     intact = note is not None and _as_written(output_dir, note)
-    return Look(watch, inputs, intact, cache_parts(cache_dir))
+    return Look(watch, inputs, intact, cache_parts(cache_dir), note)
 
 
 def cache_parts(cache_dir: Path) -> dict[str, Sig | None]:
