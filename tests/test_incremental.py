@@ -127,7 +127,39 @@ def _config(rng: random.Random, root: Path) -> str:
     return "config per_page"
 
 
+def _author(rng: random.Random, root: Path) -> str:
+    """A byline added, changed or taken away: author pages come and go."""
+    path = rng.choice(_articles(root))
+    text = re.sub(r"(?m)^authors?: .*\n", "", path.read_text())
+    name = rng.choice(["Nadia Karim", "Desk 1", "Omar Faruk", None])
+    if name is not None:
+        text = text.replace("---\n", f"---\nauthor: {name}\n", 1)
+    path.write_text(text)
+    return f"author of {path.name}: {name}"
+
+
+def _section(rng: random.Random, root: Path) -> str:
+    """A section added with a story in it, or taken away with its folder."""
+    config = root / "config.toml"
+    text = config.read_text()
+    folder = root / "content" / "sport"
+    if 'sport = "Sport"' in text:
+        config.write_text(text.replace('sport = "Sport"\n', ""))
+        for path in folder.iterdir():
+            path.unlink()
+        folder.rmdir()
+        return "section sport removed"
+    config.write_text(text.replace("[sections]\n", '[sections]\nsport = "Sport"\n', 1))
+    folder.mkdir()
+    (folder / "derby.md").write_text(
+        f"---\ntitle: Derby day {rng.randint(0, 99)}\ndate: 2023-09-2{rng.randint(0, 9)} 18:00\n"
+        "tags: [cricket]\n---\n\nA late goal settles it.\n"
+    )
+    return "section sport added"
+
+
 EDITS = [_edit_body, _edit_title, _edit_tags, _add, _delete, _rename, _draft, _template, _config]
+EDITS += [_author, _section]
 
 
 SEEDS = [int(s) for s in os.environ.get("GAZETTE_EDIT_SEEDS", "1 2").split()]
@@ -154,7 +186,7 @@ def test_random_edit_sequences_match_clean_builds(
         edit = rng.choice(EDITS)
         what = edit(rng, root)
         config = load_config(root / "config.toml")
-        if edit is _config:
+        if edit in (_config, _section):
             live = DiskSink(config, tmp_path / "live", **options)
         live.build()
         restarted = DiskSink(config, tmp_path / "disk", cache=True, **options)

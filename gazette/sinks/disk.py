@@ -164,6 +164,7 @@ class DiskSink:
                 self._token = token
                 finish_patch(self.output_dir, self.journal)  # one a killed build began
                 if changed_paths is not None or self.cache_dir is None or not self.config.path:
+                    unchanged.drop(self.cache_dir)  # it vouches for output/ no more
                     return self._build(changed_paths)  # told what changed: no look needed
                 return self._build_or_skip(prior[1] if prior and prior[0] == previous else None)
         finally:
@@ -188,7 +189,7 @@ class DiskSink:
         manifest = self.record.manifest
         if note is not None and seen.output_intact and manifest.keys() == set(note.published):
             self._trusted = set(manifest)  # as written: no survey of output/ needed
-        built = self._build(None, started)
+        built = self._build(unchanged.changed_files(seen), started)  # all the engine reads
         if seen.inputs is not None and self._saved:
             counts = (built.articles, built.pages, len(self.record.manifest))
             made = unchanged.note_of(

@@ -168,6 +168,21 @@ def nothing_to_do(note: Note | None, seen: Look, key: str, now: float) -> bool:
     )
 
 
+def changed_files(seen: Look) -> set[Path] | None:
+    """The files added, edited or removed since the note (a folder's time moving says
+    no more than the files in it do); None without a note to compare with."""
+    note = seen.note
+    if note is None or seen.inputs is None or seen.watch != note.watch:
+        return None
+    before, now = note.inputs, seen.inputs
+    paths = {p for p in before.keys() | now.keys() if before.get(p) != now.get(p)}
+    return {Path(p) for p in paths if not _is_folder(before.get(p)) or not _is_folder(now.get(p))}
+
+
+def _is_folder(sig: Sig | None) -> bool:
+    return sig is not None and sig[0] == -1
+
+
 def clock(now: dt.datetime | None) -> float:
     """The build's clock as Unix time: given, or SOURCE_DATE_EPOCH's, or the machine's."""
     if now is not None:
