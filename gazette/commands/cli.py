@@ -164,25 +164,19 @@ def _normalise(argv: list[str]) -> list[str]:
     return argv
 
 
-def _output_dir(args: argparse.Namespace, config: Config) -> Path:
-    return args.output if args.output is not None else config.root / "output"
-
-
 def run_build(args: argparse.Namespace) -> int:
     if args.next_due:
         return print_next_due(load_config(args.config))
+    # output/ beside config.toml unless told: the config's root is the folder it is in
     output = args.output if args.output is not None else args.config.parent / "output"
     prior = _look_first(output, args)
     if prior is None:
         return 0
     from gazette.sinks.disk import DiskSink  # the engine, loaded only to build
 
-    config = load_config(args.config)
-    if _output_dir(args, config).absolute() != output.absolute():
-        prior = ("", prior[1])  # not the folder looked at: the sink looks again
     sink = DiskSink(
-        config,
-        _output_dir(args, config),
+        load_config(args.config),
+        output,
         include_drafts=args.drafts,
         jobs=args.jobs,
         cache=True,  # .gazette-cache/ beside the output folder
