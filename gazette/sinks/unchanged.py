@@ -26,6 +26,7 @@ import marshal
 import os
 import stat
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -132,6 +133,11 @@ def key_of(output_dir: Path, include_drafts: bool) -> str:
 
 
 def look(watch: Watch, output_dir: Path, note: Note | None, cache_dir: Path) -> Look:
+    """The sources are walked while a thread looks at output/: both wait on the file
+    system more than they compute, and a big site has hundreds of thousands of files."""
+    written: list[bool] = []  # output/ as noted, once the thread has looked
+    other = threading.Thread(target=lambda: written.append(_as_written(output_dir, note)))
+    other.start()
     inputs: dict[str, Sig | None] | None = {}
     for tree in watch.trees:
         if inputs is not None and not _walk(tree, inputs):
@@ -139,8 +145,8 @@ def look(watch: Watch, output_dir: Path, note: Note | None, cache_dir: Path) -> 
     if inputs is not None:
         for path in watch.files:
             inputs[path] = _sig(path)
-    intact = note is not None and _as_written(output_dir, note)
-    return Look(watch, inputs, intact, cache_parts(cache_dir), note)
+    other.join()
+    return Look(watch, inputs, written == [True], cache_parts(cache_dir), note)
 
 
 def cache_parts(cache_dir: Path) -> dict[str, Sig | None]:
@@ -231,15 +237,23 @@ def _walk(root: str, into: dict[str, Sig | None]) -> bool:
     return True
 
 
-def _as_written(output_dir: Path, note: Note) -> bool:
-    root = str(output_dir)
+def _as_written(output_dir: Path, note: Note | None) -> bool:
+    """Paths are looked up from output/'s own descriptor, not from the root each time."""
+    if note is None:
+        return False
     try:
-        for relative, noted in zip(note.published, note.stats, strict=True):
-            st = os.stat(f"{root}/{relative}")
-            if (st.st_size, st.st_mtime_ns, st.st_ino) != noted:
-                return False
+        folder = os.open(output_dir, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
         return False
+    try:
+        for relative, noted in zip(note.published, note.stats, strict=True):
+            st = os.stat(relative, dir_fd=folder)
+            if (st.st_size, st.st_mtime_ns, st.st_ino) != noted:
+                return False
+    except (OSError, ValueError):
+        return False
+    finally:
+        os.close(folder)
     return True
 
 
