@@ -10,7 +10,7 @@ import dataclasses
 import functools
 import html as entities
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from markupsafe import escape
@@ -27,8 +27,12 @@ _FOOTNOTES = '<div class="footnote">'
 EXTENSIONS = ["extra", "codehilite", "toc", "sane_lists"]
 
 
-def stock_converter(options: MarkdownConfig) -> markdown.Markdown:
-    """Python-Markdown as configured, with none of markup_fast's shortcuts."""
+def stock_converter(
+    options: MarkdownConfig, make: Callable[..., markdown.Markdown] | None = None
+) -> markdown.Markdown:
+    """Python-Markdown as configured, with none of markup_fast's shortcuts (`make`: how
+    to make it from extension names and their settings; by default as Python-Markdown
+    does, which the tests compare the shortcuts with)."""
     import markdown
 
     permalink = options.heading_link_symbol if options.heading_links else False
@@ -37,6 +41,8 @@ def stock_converter(options: MarkdownConfig) -> markdown.Markdown:
         "toc": {"permalink": permalink},
     }
     extensions = [*EXTENSIONS, *(e for e in options.extensions if e not in EXTENSIONS)]
+    if make is not None:
+        return make(extensions, configs)
     return markdown.Markdown(extensions=extensions, extension_configs=configs)
 
 
@@ -44,10 +50,10 @@ class MarkdownRenderer:
     """A reusable Markdown converter; building one per article would be slow."""
 
     def __init__(self, options: MarkdownConfig | None = None) -> None:
-        from gazette.stages.markup_fast import InlinePatterns, speed_up_links
+        from gazette.stages.markup_fast import InlinePatterns, built_converter, speed_up_links
 
         options = options or MarkdownConfig()
-        self._md = stock_converter(options)
+        self._md = stock_converter(options, built_converter)
         speed_up_links(self._md)
         # An extension of the site's own may add text before the inline stage, so
         # the inline patterns are chosen per text only with the built-in ones.

@@ -109,3 +109,34 @@ def speed_up_links(md: markdown.Markdown) -> None:
     for pattern in md.inlinePatterns:
         if isinstance(pattern, LinkInlineProcessor):
             pattern.getText = types.MethodType(_get_text, pattern)  # type: ignore[method-assign]
+
+
+def built_converter(
+    extensions: list[str], configs: dict[str, dict[str, object]]
+) -> markdown.Markdown:
+    """`markdown.Markdown(extensions=..., extension_configs=...)` with Python-Markdown's
+    own extensions given as objects, not names: for each name it looks through every
+    installed package's entry points first (a tenth of the time it takes to start).
+    'extra' is the seven it registers, in its order, as it registers them."""
+    from markdown.extensions import extra
+
+    objects: list[markdown.extensions.Extension | str] = []
+    for name in extensions:
+        if name == "extra":
+            objects += [_extension(part, {}) for part in extra.extensions]
+        elif name in _OWN:
+            objects.append(_extension(name, configs.get(name, {})))
+        else:  # a site's own: found the usual way
+            objects.append(name)
+    return markdown.Markdown(extensions=objects, extension_configs=configs)
+
+
+_OWN = {"codehilite", "toc", "sane_lists", "abbr", "attr_list", "def_list", "fenced_code"}
+_OWN |= {"footnotes", "md_in_html", "tables", "nl2br", "smarty", "admonition", "meta"}
+
+
+def _extension(name: str, config: dict[str, object]) -> markdown.extensions.Extension:
+    import importlib
+
+    module = importlib.import_module(f"markdown.extensions.{name}")
+    return module.makeExtension(**config)
