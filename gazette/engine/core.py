@@ -38,6 +38,7 @@ from gazette.engine.inputs import PageInputs
 from gazette.engine.photos import Photos
 from gazette.engine.plan import (
     Plan,
+    article_shape,
     missing_templates,
     plan_pages,
     template_digests,
@@ -274,7 +275,8 @@ class Engine:
         view) or whose file the sink lacks (`present`; None: it lacks none)."""
         state = self.load()
         config = self.config
-        related_key, related = self._related(state, inputs.articles)
+        shapes = {path: source.shape for path, source in state.sources.items()}
+        related_key, related = self._related(state, inputs.articles, shapes)
         profiles = inputs.authors.profiles
         site = build_editions(
             inputs.articles, config, related, inputs.documents, profiles, now=inputs.now
@@ -294,7 +296,7 @@ class Engine:
         )  # fmt: skip
         keys = state.picture_keys
         identities = {p: s.digest + keys.get(p, "") for p, s in state.sources.items()}
-        page_inputs = PageInputs(identities, shared_digest)
+        page_inputs = PageInputs(identities, shared_digest, shapes)
         names = sorted({page.template for page in site.pages})
         env = self.environment()
         missing = missing_templates(site, env, config)
@@ -318,11 +320,14 @@ class Engine:
         return Snapshot(inputs, site, plan, shared, editions=editions)
 
     @staticmethod
-    def _related(state: State, articles: list[Article]) -> tuple[str, list[list[Article]] | None]:
+    def _related(
+        state: State, articles: list[Article], shapes: dict[str, str]
+    ) -> tuple[str, list[list[Article]] | None]:
         """Last snapshot's related lists (kept as article numbers), while they still hold:
-        they follow from the settings and each article's path, date and tags alone, and
-        they are most of the site model's time."""
-        key = digest(state.settings, repr([(a.path, a.date, a.tags) for a in articles]))
+        they follow from the settings and each article's path, date and tags alone (its
+        shape holds those), and they are most of the site model's time."""
+        shown = [shapes.get(a.path) or article_shape(a) for a in articles]
+        key = digest(state.settings, "\n".join(shown))
         if state.related[0] != key:
             return key, None
         return key, [[articles[n] for n in row] for row in state.related[1]]

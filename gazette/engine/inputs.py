@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +41,12 @@ class PageInputs:
     """Digests of pages' inputs within one build; `identities` maps an article's
     path to what identifies its contents (the source file's digest)."""
 
-    def __init__(self, identities: dict[str, str], shared: str) -> None:
+    def __init__(
+        self, identities: dict[str, str], shared: str, shapes: Mapping[str, str] | None = None
+    ) -> None:
         self.identities = identities
         self.shared = shared
+        self.shapes = shapes or {}  # each article's place in the site, by path (see plan)
         self._memo: dict[int, str] = {}
         self._shown: list[str] | None = None
 

@@ -9,7 +9,7 @@ article are digested again; otherwise all of them are.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from gazette.digest import bytes_digest, digest
 from gazette.engine.inputs import PageInputs, template_digest
 from gazette.engine.state import State, View
 from gazette.errors import GazetteError
-from gazette.model import Site
+from gazette.model import Article, Site
 from gazette.stages.assets import front_matter_line
 from gazette.stages.config import Config
 from gazette.themes import TEMPLATES
@@ -37,21 +37,25 @@ class Plan:
     settle: Callable[[], None] = lambda: None
 
 
-def structure(site: Site) -> str:
-    """What decides the site's pages and their order: each article's place in it, and
-    the author profiles (their slugs make the bylines' links on every card)."""
-    return digest(
-        repr(
-            [
-                (a.path, a.url, a.date, a.section, a.slug, a.tags, a.authors, a.draft, a.updated)
-                + (a.series, a.corrections, a.live_now)
-                for a in site.articles
-            ]
-            + [(t.slug, t.url, t.profile) for t in site.authors if t.profile is not None]
-            + [(a.path, a.url, a.title, a.template, a.aliases) for a in site.documents]
-            + [(a.path, a.aliases) for a in site.articles if a.aliases]
-        )
-    )
+def article_shape(a: Article) -> str:
+    """An article's place in the site as its file gives it: worked out once, when the
+    file is read (with its URL and live state, which the site and the clock give it,
+    `structure` has a site's worth of these to compare at every build)."""
+    fields = (a.path, a.date, a.section, a.slug, a.tags, a.authors, a.draft, a.updated)
+    return repr(fields + (a.series, a.corrections))
+
+
+def structure(site: Site, shapes: Mapping[str, str]) -> str:
+    """What decides the site's pages and their order: each article's place in it
+    (`shapes`: each source's `article_shape`, by path), and the author profiles
+    (their slugs make the bylines' links on every card)."""
+    rows = [
+        f"{shapes.get(a.path) or article_shape(a)}\0{a.url}\0{a.live_now}" for a in site.articles
+    ]
+    rest = [(t.slug, t.url, t.profile) for t in site.authors if t.profile is not None]
+    rest += [(a.path, a.url, a.title, a.template, a.aliases) for a in site.documents]
+    rest += [(a.path, a.aliases) for a in site.articles if a.aliases]
+    return digest("\n".join(rows), repr(rest))
 
 
 def template_files(folders: tuple[Path, ...]) -> str:
@@ -123,7 +127,7 @@ def plan_pages(
     """The pages whose digest differs from `previous` (the sink's last view), or whose
     file the sink does not hold (`present`: None, it holds every page it was given)."""
     pages = site.pages
-    shape = digest(inputs.shared, repr(sorted(templates.items())), structure(site))
+    shape = digest(inputs.shared, repr(sorted(templates.items())), structure(site, inputs.shapes))
     check: Iterable[int]
     if shape == previous.shape:
         digests, referrers = dict(previous.pages), previous.referrers

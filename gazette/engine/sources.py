@@ -17,6 +17,7 @@ from pathlib import Path
 
 from gazette.digest import bytes_digest, digest
 from gazette.engine.cache import TextStore
+from gazette.engine.plan import article_shape
 from gazette.engine.state import Source, State
 from gazette.engine.workers import Workers
 from gazette.errors import GazetteError
@@ -251,7 +252,9 @@ def _read_and_convert(
             if known is not None and known.digest == data_digest:
                 known.stat = stat  # touched, not changed
             elif article is not None and stored:
-                state.sources[relative] = Source(stat, data_digest, article, key)
+                state.sources[relative] = Source(
+                    stat, data_digest, article, key, article_shape(article)
+                )
                 changes.dirty.add(relative)
             elif article is not None:
                 waiting.append((relative, stat, data_digest, article, key))
@@ -270,7 +273,9 @@ def _read_and_convert(
                 unsettled.unconverted.add(relative)
                 continue
             article = dataclasses.replace(article, opening=opening)
-            state.sources[relative] = Source(stat, data_digest, article, key)
+            state.sources[relative] = Source(
+                stat, data_digest, article, key, article_shape(article)
+            )
             changes.dirty.add(relative)
     finally:
         _JOB = None

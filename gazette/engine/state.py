@@ -26,6 +26,7 @@ class Source:
     digest: str  # of the file's bytes
     article: Article  # without body, html and toc (see sources.lean)
     text: str  # key of its HTML in the TextStore
+    shape: str = ""  # its article's place in the site, as its file gives it (plan.article_shape)
 
 
 @dataclass
