@@ -277,7 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(_normalise(list(sys.argv[1:] if argv is None else argv)))
     code = _run(args)
-    if argv is None and args.command == "build":
+    watched = sys.getprofile() is not None or sys.gettrace() is not None  # a profiler's report
+    if argv is None and args.command == "build" and not watched:
         # The process ends here: freeing the site model, the cache's state and the
         # manifest object by object takes a tenth of the time of a big site's rebuild,
         # for nothing. Everything a build writes is written and closed by now.
