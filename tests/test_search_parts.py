@@ -174,6 +174,8 @@ def test_the_search_page_finds_and_filters_across_parts(
         try:
             found = _search(page, base, WORD)
             assert found == [prefix + "world/lantern-boats-light-the-night-ferry-from-dhaka/"]
+            # the Bengali edition's search page, a folder further down, has the same index
+            assert _search(page, base + "bn/", WORD) == found
             # a filter narrows results drawn from several parts
             everywhere = _search(page, base, "Dhaka")
             assert any("/world/" not in href for href in everywhere)
@@ -181,5 +183,12 @@ def test_the_search_page_finds_and_filters_across_parts(
                 prefix + "world/lantern-boats-light-the-night-ferry-from-dhaka/",
                 prefix + "world/more-rohingya-boats-reach-indonesias-aceh-as-locals-push-back/",
             ]
+            # a story's image, from a merged part, shown from where the site has it
+            _search(page, base, "Motijheel")
+            image = page.locator(".pagefind-ui__result-image").first
+            image.wait_for(timeout=10_000)
+            src = image.evaluate("img => img.src")
+            assert src == base + "bangladesh/metro-line-6.svg"
+            assert page.evaluate("src => fetch(src).then(r => r.status)", src) == 200
         finally:
             page.close()
