@@ -6,8 +6,8 @@ text the index holds) and times Pagefind on what an edit of one story indexes
 again: all N in one bundle ('whole'), as before the index came in parts, and the
 one part that story falls in now ('part', gazette.stages.search_parts); and what
 a cold build indexes now, every part one after another ('parts'). Each run is a
-process of its own, so the peak memory printed is that run's Pagefind alone (its
-children's largest resident set, from getrusage).
+process of its own, so the CPU time and peak memory printed are that run's
+Pagefind alone (its children's, from getrusage; the largest resident set of one).
 """
 
 from __future__ import annotations
@@ -76,9 +76,9 @@ def run(stories: int, mode: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-search-") as folder:
         for number, group in enumerate(chosen):
             seconds += index_records(group, "en", Path(folder) / str(number))
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)  # Pagefind's runs, all of them
     return {"stories": max(map(len, chosen)), "runs": len(chosen), "seconds": seconds,
-            "peak_mb": peak}  # fmt: skip
+            "cpu": used.ru_utime + used.ru_stime, "peak_mb": used.ru_maxrss / 1024}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,8 +99,8 @@ def main(argv: list[str] | None = None) -> int:
                 got = json.loads(done.stdout)
                 print(
                     f"{stories} stories, {mode:5}: {got['runs']:>3} Pagefind run(s) of up to "
-                    f"{got['stories']:>6} stories {got['seconds']:6.2f} s, "
-                    f"peak {got['peak_mb']:6.0f} MB",
+                    f"{got['stories']:>6} stories {got['seconds']:6.2f} s "
+                    f"({got['cpu']:6.2f} s CPU), peak {got['peak_mb']:5.0f} MB",
                     flush=True,
                 )
     return 0
