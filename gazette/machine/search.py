@@ -179,8 +179,8 @@ def index_records(records: list[Record], language: str, folder: Path, ui: bool =
             "the search indexer (Pagefind) failed" + (": " + " ".join(said) if said else ""),
             hint="output/ is as it was; set [search] enabled = false to build without search",
         )
-    # A part that no story falls in (parts of a few stories, as in tests: parts of a
-    # thousand are never empty) is an index of no page, which merges as any other.
+    # A part that no story falls in is an index of no page, which merges as any other:
+    # parts of a few stories (in tests) can be empty, parts of hundreds all but never.
     if not records and not make_empty(folder):
         shutil.rmtree(folder, ignore_errors=True)
         raise GazetteError(
