@@ -32,12 +32,34 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+# Results shown, and none still loading (Pagefind shows a result's place, then its
+# link once its data is in: the first link is not yet every result).
+LOADED = (
+    "document.querySelector('.pagefind-ui__result-link') !== null"
+    " && document.querySelector('.pagefind-ui__result .pagefind-ui__loading') === null"
+)
+
+
 def _search(page: object, base: str, query: str, filters: str = "") -> list[str]:
     """Type `query` into the search page, as a reader does; the result links, in order."""
     page.goto(base + "search/" + filters)  # type: ignore[attr-defined]
     box = page.locator(".pagefind-ui__search-input")  # type: ignore[attr-defined]
     box.fill(query)
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)  # type: ignore[attr-defined]
+    page.wait_for_function(f"() => {LOADED}", timeout=10_000)  # type: ignore[attr-defined]
+    links = page.locator(".pagefind-ui__result-link")  # type: ignore[attr-defined]
+    return [links.nth(i).get_attribute("href") for i in range(links.count())]
+
+
+def _only_world(page: object) -> list[str]:
+    """Tick the World section's filter, as a reader does; the result links once all are
+    World's stories."""
+    page.locator("summary.pagefind-ui__filter-name", has_text="Section").click()  # type: ignore[attr-defined]
+    page.locator("input.pagefind-ui__filter-checkbox[name=section][value=World]").check()  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => { const links = [...document.querySelectorAll('.pagefind-ui__result-link')];"
+        f" return {LOADED} && links.every(a => a.href.includes('/world/')); }}",
+        timeout=10_000,
+    )
     links = page.locator(".pagefind-ui__result-link")  # type: ignore[attr-defined]
     return [links.nth(i).get_attribute("href") for i in range(links.count())]
 
@@ -81,15 +103,7 @@ def test_a_section_filter_narrows_the_results(sample: Path, browser: object) -> 
         try:
             everywhere = _search(page, base, "Dhaka")
             assert any("/world/" not in href for href in everywhere)  # not all from World
-            page.locator("summary.pagefind-ui__filter-name", has_text="Section").click()
-            page.locator("input.pagefind-ui__filter-checkbox[name=section][value=World]").check()
-            page.wait_for_function(
-                "() => { const links = [...document.querySelectorAll('.pagefind-ui__result-link')];"
-                " return links.length > 0 && links.every(a => a.href.includes('/world/')); }",
-                timeout=10_000,
-            )
-            links = page.locator(".pagefind-ui__result-link")
-            narrowed = [links.nth(i).get_attribute("href") for i in range(links.count())]
+            narrowed = _only_world(page)
             assert narrowed and all("/world/" in href for href in narrowed)
         finally:
             page.close()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import gc
 import os
 import sys
@@ -57,7 +56,7 @@ from gazette.machine.files import (
     machine_files,
     machine_paths,
 )
-from gazette.machine.search import SearchBundle, language_of, make_records, records_key
+from gazette.machine.search import SearchBundle
 from gazette.model import Article, Site
 from gazette.stages.assets import Assets, OutputFile, collect_assets, image_problems
 from gazette.stages.authors_data import AuthorData, authors_for_build
@@ -382,15 +381,14 @@ class Engine:
         return files
 
     def _search_files(self, snap: Snapshot) -> list[OutputFile]:
-        """The search index, made again only when some story's file or place changed;
-        kept in the cache (a preview's, of drafts too, in a folder of its own)."""
+        """The search index, each part made again only when one of its stories' file or
+        place changed; kept in the cache (a preview's, of drafts too, in its own folder)."""
         if self.search is None:
             self.search = SearchBundle(self.cache_dir / "search" if self.persist else None)
-        state, site = self.load(), snap.site
+        state = self.load()
         sources = {path: source.digest for path, source in state.sources.items()}
-        key = digest(state.settings, str(self.include_drafts), records_key(site, sources))
-        make = functools.partial(make_records, site, self.texts, self.config)
-        return self.search.files(key, make, language_of(self.config))
+        salt = (state.settings, str(self.include_drafts))
+        return self.search.site_files(snap.site, self.config, self.texts, sources, *salt)
 
 
 def _settings_text(config: Config) -> str:

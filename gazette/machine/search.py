@@ -7,14 +7,18 @@ search page searches its own language only, so the whole site goes into one
 index in the site's language: a Bengali or Arabic story is still found, word
 by word, from the same search box.
 
-A bundle is kept by the digest of its records and used again while they are
-the same, so a rebuild never indexes again; and `search_bundle` puts what
-Pagefind writes in a hash map's order in one order, so the same records give
-the same bytes in any build (Pagefind/pagefind#638).
+The stories are indexed in parts (`stages.search_parts`: which and how many),
+one Pagefind run each, one after another; the search page merges them. Each
+part is kept by the digest of its records and used again while they are the
+same, so a rebuild indexes only the parts whose stories changed, one part for
+an edit; and `search_bundle` puts what Pagefind writes in a hash map's order in
+one order, so the same records give the same bytes in any build
+(Pagefind/pagefind#638).
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import shutil
 import subprocess
@@ -27,15 +31,15 @@ from pathlib import Path
 
 from gazette.digest import digest
 from gazette.errors import GazetteError
-from gazette.machine.search_bundle import make_reproducible
+from gazette.machine.search_bundle import make_empty, make_reproducible
 from gazette.model import Article, Site, output_path
 from gazette.stages.assets import OutputFile
 from gazette.stages.config import Config
 from gazette.stages.editions import language_name
 from gazette.stages.markup import plain_text
 from gazette.stages.render import gregorian
+from gazette.stages.search_parts import part_count, part_folder, part_of
 
-BUNDLE = "pagefind"  # the index's folder in output/, where the search page loads it from
 TextLoader = Callable[[list[Article]], list[Article]]
 
 
@@ -64,21 +68,39 @@ def section_names(site: Site) -> dict[tuple[str, str], str]:
     return {(code, s.slug): s.name for code, part in parts for s in part.sections}
 
 
-def records_key(site: Site, sources: dict[str, str]) -> str:
-    """What the records are made of, known without reading any text: each story's file
-    and place, and the sections' names (`sources`: path -> the file's digest)."""
+def story_parts(articles: list[Article]) -> list[list[Article]]:
+    """The stories of each part of the index, in the site's order."""
+    count = part_count(len(articles))
+    parts: list[list[Article]] = [[] for _ in range(count)]
+    for article in articles:
+        parts[part_of(article.path, count)].append(article)
+    return parts
+
+
+def part_keys(
+    site: Site, parts: list[list[Article]], sources: dict[str, str], *salt: str
+) -> list[str]:
+    """Each part's key: what its records are made of, known without reading any text
+    (each story's file and place, and its section's name; `sources`: path -> the file's
+    digest), with the part's number, the count of parts and `salt`."""
     names = section_names(site)
-    rows = [
-        (a.path, sources.get(a.path, ""), a.url, names.get((a.edition, a.section), ""))
-        for a in site.articles
-    ]
-    return digest(repr(rows))
+    keys = []
+    for number, part in enumerate(parts):
+        rows = [
+            (a.path, sources.get(a.path, ""), a.url, names.get((a.edition, a.section), ""))
+            for a in part
+        ]
+        keys.append(digest(*salt, f"part {number} of {len(parts)}", repr(rows)))
+    return keys
 
 
-def make_records(site: Site, texts: TextLoader, config: Config) -> list[Record]:
+def make_records(
+    site: Site, texts: TextLoader, config: Config, articles: list[Article] | None = None
+) -> list[Record]:
+    """The records of `articles` (None: every story of the site)."""
     names = section_names(site)
     records = []
-    for article in texts(site.articles):
+    for article in texts(site.articles if articles is None else articles):
         section = names.get((article.edition, article.section), article.section)
         date = gregorian(article.date, config.site.date_format)
         meta = {"title": article.title, "date": date, "section": section}
@@ -125,11 +147,12 @@ def record_page(record: Record, language: str) -> str:
     )
 
 
-def index_records(records: list[Record], language: str, folder: Path) -> float:
+def index_records(records: list[Record], language: str, folder: Path, ui: bool = True) -> float:
     """Pagefind's bundle for `records`, written into `folder`; the seconds it took.
-    Pagefind's command line reads a folder of pages at once; its Python API takes one
-    record per tenth of a second (it polls for each answer), a quarter of an hour for
-    10,000 stories."""
+    Without `ui`, the index alone: a merged part needs none of the scripts, styles and
+    WebAssembly that the primary bundle brings. Pagefind's command line reads a folder
+    of pages at once; its Python API takes one record per tenth of a second (it polls
+    for each answer), a quarter of an hour for 10,000 stories."""
     try:
         from pagefind.service import get_executable
     except ImportError:
@@ -139,7 +162,7 @@ def index_records(records: list[Record], language: str, folder: Path) -> float:
         raise _missing()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="gazette-search-pages-") as pages:
-        for record in records:
+        for record in records or [_PLACEHOLDER]:  # Pagefind makes no index of nothing
             path = Path(pages, output_path(record.url))
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(record_page(record, language), encoding="utf-8")
@@ -156,8 +179,23 @@ def index_records(records: list[Record], language: str, folder: Path) -> float:
             "the search indexer (Pagefind) failed" + (": " + " ".join(said) if said else ""),
             hint="output/ is as it was; set [search] enabled = false to build without search",
         )
+    # A part that no story falls in is an index of no page, which merges as any other:
+    # parts of a few stories (in tests) can be empty, parts of hundreds all but never.
+    if not records and not make_empty(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+        raise GazetteError(
+            "the search indexer (Pagefind) wrote an index of a format Gazette does not know",
+            hint="output/ is as it was; set [search] enabled = false to build without search",
+        )
     make_reproducible(folder)
+    if not ui:
+        for path in folder.iterdir():
+            if path.is_file() and path.name != "pagefind-entry.json" and path.suffix != ".pf_meta":
+                path.unlink()
     return time.perf_counter() - started
+
+
+_PLACEHOLDER = Record("placeholder/", "", "placeholder", {}, {}, {})
 
 
 def _missing() -> GazetteError:
@@ -168,42 +206,48 @@ def _missing() -> GazetteError:
     )
 
 
-def read_bundle(folder: Path) -> list[OutputFile]:
+def _tree(folder: Path) -> list[tuple[str, bytes]]:
+    """Every file in `folder`: its path in the folder, and its bytes."""
     return [
-        OutputFile(f"{BUNDLE}/{path.relative_to(folder).as_posix()}", path.read_bytes())
+        (path.relative_to(folder).as_posix(), path.read_bytes())
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     ]
 
 
-# The last few bundles this process made, by what their records hold: builds of the
+def read_bundle(folder: Path, at: str) -> list[OutputFile]:
+    """The bundle in `folder` as files of output/'s folder `at`."""
+    return [OutputFile(f"{at}/{name}", data) for name, data in _tree(folder)]
+
+
+# The last few parts this process made, by what their records hold: builds of the
 # same stories from another folder (a test suite's copies, `check` beside `build`)
 # need not start Pagefind again. Bundles are pure functions of their records.
-_RECENT: OrderedDict[str, list[OutputFile]] = OrderedDict()
+_RECENT: OrderedDict[str, list[tuple[str, bytes]]] = OrderedDict()
 _RECENT_SIZE = 4
 
 
-def _index_or_recall(records: list[Record], language: str, folder: Path) -> float:
+def _index_or_recall(records: list[Record], language: str, folder: Path, ui: bool) -> float | None:
     """`records` indexed into `folder`, or a bundle made of the same records copied
-    there; the seconds Pagefind took (0 for a copy)."""
-    content = digest(repr(records), language)
+    there; the seconds Pagefind took (None for a copy)."""
+    content = digest(repr(records), language, str(ui))
     known = _RECENT.get(content)
     if known is None:
-        seconds = index_records(records, language, folder)
-        _RECENT[content] = read_bundle(folder)
+        seconds = index_records(records, language, folder, ui)
+        _RECENT[content] = _tree(folder)
         while len(_RECENT) > _RECENT_SIZE:
             _RECENT.popitem(last=False)
         return seconds
     _RECENT.move_to_end(content)
-    for file in known:
-        target = folder / file.path.removeprefix(f"{BUNDLE}/")
+    for path, data in known:
+        target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(file.data)
-    return 0.0
+        target.write_bytes(data)
+    return None
 
 
 class SearchBundle:
-    """The index of one site, kept in `folder` (a cache's) by its records' digest."""
+    """The index of one site, its parts kept in `folder` (a cache's) by their keys."""
 
     def __init__(self, folder: Path | None) -> None:
         """`folder` None: one of its own, gone with it (a preview's index)."""
@@ -212,21 +256,43 @@ class SearchBundle:
             folder = Path(self._scratch.name)
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
-        self.seconds = 0.0  # the last snapshot's indexing time (0: the kept bundle served)
-        self._files: tuple[str, list[OutputFile]] | None = None
+        self.seconds = 0.0  # the last snapshot's indexing time (0: the kept parts served)
+        self.indexed: list[int] = []  # the parts Pagefind made for the last snapshot
+        self._files: dict[str, list[OutputFile]] = {}  # the last snapshot's parts, by key
 
-    def files(self, key: str, make: Callable[[], list[Record]], language: str) -> list[OutputFile]:
-        self.seconds = 0.0
-        if self._files is not None and self._files[0] == key:
-            return self._files[1]
+    def files(
+        self, keys: list[str], make: Callable[[int], list[Record]], language: str
+    ) -> list[OutputFile]:
+        """Every part's files, part n kept by `keys[n]`: those with a new key are made
+        (`make(n)`: its records), one after another, the rest read from the cache."""
+        self.seconds, self.indexed = 0.0, []
+        parts = {key: self._files.get(key) or self._part(n, key, make, language)
+                 for n, key in enumerate(keys)}  # fmt: skip
+        for other in self.folder.iterdir():  # parts no longer in use
+            if other.name not in parts:
+                shutil.rmtree(other, ignore_errors=True)
+        self._files = parts
+        return [file for files in parts.values() for file in files]
+
+    def site_files(
+        self, site: Site, config: Config, texts: TextLoader, sources: dict[str, str], *salt: str
+    ) -> list[OutputFile]:
+        """The index of `site`'s stories in its parts (`sources`, `salt`: see part_keys)."""
+        parts = story_parts(site.articles)
+        keys = part_keys(site, parts, sources, *salt)
+        make = functools.partial(make_records, site, texts, config)
+        return self.files(keys, lambda n: make(parts[n]), language_of(config))
+
+    def _part(
+        self, number: int, key: str, make: Callable[[int], list[Record]], language: str
+    ) -> list[OutputFile]:
         kept = self.folder / key
         if not kept.is_dir():
             fresh = self.folder / f"{key}.new"
             shutil.rmtree(fresh, ignore_errors=True)
-            self.seconds = _index_or_recall(make(), language, fresh)
+            seconds = _index_or_recall(make(number), language, fresh, ui=number == 0)
+            if seconds is not None:
+                self.seconds += seconds
+                self.indexed.append(number)
             fresh.rename(kept)
-        for other in self.folder.iterdir():  # older bundles: one is enough
-            if other != kept:
-                shutil.rmtree(other, ignore_errors=True)
-        self._files = (key, read_bundle(kept))
-        return self._files[1]
+        return read_bundle(kept, part_folder(number))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +150,36 @@ def make_reproducible(bundle: Path) -> bool:
     for path, data in writes.items():
         path.write_bytes(data)
     entry["languages"] = dict(sorted(entry["languages"].items()))
+    text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+    entry_path.write_text(text, encoding="utf-8")
+    return True
+
+
+def make_empty(bundle: Path) -> bool:
+    """Make the bundle in `bundle` (of one page) an index of no page: its metadata keeps
+    Pagefind's version and loses its lists (pages, words, filters, sorts); its scripts
+    stay. False when its format is unknown (nothing is changed then)."""
+    entry_path = bundle / "pagefind-entry.json"
+    writes: dict[Path, bytes] = {}
+    gone: list[Path] = []
+    try:
+        entry = json.loads(entry_path.read_text(encoding="utf-8"))
+        for language, info in entry["languages"].items():
+            meta = bundle / f"pagefind.{info['hash']}.pf_meta"
+            version, *lists = _read(meta)
+            value = [version, *([] if isinstance(item, list) else item for item in lists)]
+            name, data = _file(value, f"{language}_", 10)
+            gone.append(meta)
+            writes[bundle / f"pagefind.{name}.pf_meta"] = data
+            info["hash"], info["page_count"] = name, 0
+    except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, _Unknown):
+        return False
+    for path in gone:
+        path.unlink()
+    for path, data in writes.items():
+        path.write_bytes(data)
+    for folder in ("fragment", "index", "filter"):
+        shutil.rmtree(bundle / folder, ignore_errors=True)
     text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
     entry_path.write_text(text, encoding="utf-8")
     return True

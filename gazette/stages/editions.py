@@ -98,7 +98,7 @@ def build_editions(
         theirs = None if related is None else [related[at[id(a)]] for a in mine]
         docs = [d for d in documents or [] if d.edition == edition.code]
         settings = edition_config(config, edition.code)
-        part = build_site(mine, settings, theirs, docs, profiles, now)
+        part = build_site(mine, settings, theirs, docs, profiles, now, len(articles))
         for page in part.pages:
             page.edition = edition.code
         parts[edition.code] = part

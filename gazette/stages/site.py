@@ -20,6 +20,7 @@ from gazette.stages.live import expired, is_breaking, is_live
 from gazette.stages.localize import archive_title
 from gazette.stages.localize import number as count
 from gazette.stages.related import related_lists
+from gazette.stages.search_parts import merged_folders
 from gazette.stages.site_stories import (
     Place,
     author_terms,
@@ -131,15 +132,18 @@ def build_site(
     documents: list[Article] | None = None,
     profiles: dict[str, Profile] | None = None,
     now: dt.datetime | None = None,
+    indexed: int | None = None,
 ) -> Site:
     """Articles (already selected and sorted newest first) and pages into the site's
     pages. `related`: each article's related list, when a caller knows them still to
     hold (they depend only on the articles' paths, dates and tags, and are the slowest
     part). `documents`: the undated pages (`select_documents`). `profiles`: the authors
     data file's people, by name. `now`: the build's clock, which ends Live badges and
-    breaking banners (None: neither ends)."""
+    breaking banners (None: neither ends). `indexed`: the stories the search index
+    holds, which its parts follow from (None: these; one edition's of several: all)."""
+    searched = len(articles) if indexed is None else indexed
     with _collector_paused():
-        site = _build_site(articles, config, related, profiles or {})
+        site = _build_site(articles, config, related, profiles or {}, searched)
     for article in articles:
         article.live_now = is_live(article, now)
     site.breaking = [a for a in articles if is_breaking(a, now)]
@@ -173,6 +177,7 @@ def _build_site(
     config: Config,
     related: list[list[Article]] | None,
     profiles: dict[str, Profile],
+    indexed: int,
 ) -> Site:
     assign_urls(articles, config)
     sections = _sections(articles, config)
@@ -228,7 +233,8 @@ def _build_site(
         )
     if config.search.enabled and articles:  # Pagefind makes no index of nothing
         title = word(config.edition, "Search")
-        pages.append(Page(url=url_from(urls.search), template="search.html", title=title))
+        parts = {"search_parts": merged_folders(indexed)}  # the index's folders past the first
+        pages.append(Page(url_from(urls.search), "search.html", title=title, context=parts))
     corrections = corrections_page(
         articles, url_from(urls.corrections), word(config.edition, "Corrections")
     )
