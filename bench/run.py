@@ -227,6 +227,26 @@ def photo_case(work: Path, count: int, size: tuple[int, int], args: argparse.Nam
     print(f"photo files written: {total / 1e6:.1f} MB")
 
 
+def kept_alive(
+    site: Path, output: Path, story: Path, original: str, args: argparse.Namespace
+) -> dict[str, list[float]]:
+    """One disk sink kept alive in this process, one file edited again and again."""
+    from gazette.sinks.disk import DiskSink
+    from gazette.stages.config import load_config
+
+    builder = DiskSink(load_config(site / "config.toml"), output, jobs=args.jobs, cache=True)
+    builder.build()
+    live = []
+    for n in range(args.runs):
+        story.write_text(original + f"\nA live paragraph, take {n}.\n", encoding="utf-8")
+        t = time.perf_counter()
+        result = builder.build({story})
+        live.append(time.perf_counter() - t)
+        print(f"  in-process edit #{n + 1}: {live[-1]:.3f} s [{result.summary()}]")
+    story.write_text(original, encoding="utf-8")
+    return {"one article edited, sink kept alive": live}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=10000)
@@ -238,6 +258,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--images", type=int, default=0, help="the photo case: N photos")
     parser.add_argument("--image-size", default="3000x2000", help="the photos' size, WxH")
     parser.add_argument("--no-hugo", action="store_true", help="do not time Hugo beside it")
+    parser.add_argument("--no-search", action="store_true", help="build without a search index")
+    parser.add_argument(
+        "--builds-only",
+        action="store_true",
+        help="only the command line's builds: no template edit, kept-alive sink, serve, "
+        "check or one-process floor (for a big site in a short while)",
+    )
     args = parser.parse_args(argv)
     if args.images:
         work = Path(tempfile.mkdtemp(prefix="gazette-bench-", dir=args.dir))
@@ -252,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
     site = work / "site"
     started = time.perf_counter()
     corpus.generate(site, args.articles, seed=args.seed, theme=ROOT)
+    if args.no_search:
+        with (site / "config.toml").open("a", encoding="utf-8") as config:
+            config.write("\n[search]\nenabled = false\n")
     print(f"corpus: {args.articles} articles in {site} ({time.perf_counter() - started:.1f} s)")
     rows: list[tuple[str, str, str]] = []
     peak = 0.0  # the largest resident set of any build process
@@ -336,32 +366,21 @@ def main(argv: list[str] | None = None) -> int:
         "one article edited": measure(args.runs, edit_article),
         "one headline edited": measure(args.runs, edit_headline),
         "one article added": measure(args.runs, add_article),
-        "one template edited (article.html)": measure(args.runs, edit_template),
     }
+    if not args.builds_only:
+        results["one template edited (article.html)"] = measure(args.runs, edit_template)
     template.write_text(template_text, encoding="utf-8")
     story.write_text(original, encoding="utf-8")
     for path in added:
         path.unlink()
     run_build(site, output, args.jobs)
 
-    # one disk sink kept alive, one file edited
-    from gazette.sinks.disk import DiskSink
-    from gazette.stages.config import load_config
-
-    builder = DiskSink(load_config(site / "config.toml"), output, jobs=args.jobs, cache=True)
-    builder.build()
-    live = []
-    for n in range(args.runs):
-        story.write_text(original + f"\nA live paragraph, take {n}.\n", encoding="utf-8")
-        t = time.perf_counter()
-        result = builder.build({story})
-        live.append(time.perf_counter() - t)
-        print(f"  in-process edit #{n + 1}: {live[-1]:.3f} s [{result.summary()}]")
-    results["one article edited, sink kept alive"] = live
-    story.write_text(original, encoding="utf-8")
-    results.update(other_commands(site, args.runs, args.jobs))
-
-    floor1 = median(measure(args.runs, lambda n: markdown_floor(texts, 1)[0]))
+    if not args.builds_only:
+        results.update(kept_alive(site, output, story, original, args))
+        results.update(other_commands(site, args.runs, args.jobs))
+    floor1 = None
+    if not args.builds_only:
+        floor1 = median(measure(args.runs, lambda n: markdown_floor(texts, 1)[0]))
 
     for label, values in results.items():
         rows.append((label, f"{median(values):.2f} s", _listed(values)))
@@ -370,7 +389,8 @@ def main(argv: list[str] | None = None) -> int:
                      _listed(indexing)))  # fmt: skip
     rows.append(("peak memory (PSS summed over a build's processes)", f"{peak_pss:.0f} MB", ""))
     rows.append(("peak memory (max RSS of a build process)", f"{peak:.0f} MB", ""))
-    rows.append(("Markdown alone, 1 process", f"{floor1:.2f} s", ""))
+    if floor1 is not None:
+        rows.append(("Markdown alone, 1 process", f"{floor1:.2f} s", ""))
     floors = [seconds for seconds, _ in paired]
     rows.append((f"Markdown alone, {jobs} processes", f"{median(floors):.2f} s", _listed(floors)))
     ratios = [
