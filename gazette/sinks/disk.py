@@ -44,6 +44,7 @@ from gazette.sinks.output_files import (
     file_digest,
     finish_patch,
     fits_in_place,
+    manifest_digest,
     patch,
     survey,
 )
@@ -284,7 +285,7 @@ class DiskSink:
             # nothing or little to render: the extras decide which, so they come first
             plan.settle()
             extras = self._extras(record, snap, kept)
-            extra_digests = {file.path: file_digest(file.data) for file in extras}
+            extra_digests = {file.path: manifest_digest(file) for file in extras}
             wanted = plan.view.pages.keys() | extra_digests.keys() | set(kept)
             if (
                 not todo
@@ -351,10 +352,15 @@ class DiskSink:
         wanted = set(paths)
         if len(wanted) != len(paths):
             return None
-        files = [(file.path, file.data, extra_digests[file.path]) for file in extras]
+
+        def differs(path: str, data_digest: str) -> bool:
+            return (entry := manifest.get(path)) is None or entry.digest != data_digest
+
+        files = [(f.path, f.data, d) for f in extras if differs(f.path, d := extra_digests[f.path])]
         for index, data in self.engine.page_bytes(snap, snap.plan.todo):
-            files.append((pages[index].output_path, data, file_digest(data)))
-        files = [f for f in files if (e := manifest.get(f[0])) is None or e.digest != f[2]]
+            path, data_digest = pages[index].output_path, file_digest(data)
+            if differs(path, data_digest):
+                files.append((path, data, data_digest))
         if not all(fits_in_place(self.output_dir, path) for path, _, _ in files):
             return None  # the site changed shape: a new version replaces it whole
         removed = sorted(manifest.keys() - wanted)

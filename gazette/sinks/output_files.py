@@ -17,9 +17,12 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from gazette.paths import check_output_path, is_safe_relative
+
+if TYPE_CHECKING:  # the command line's quick look imports this module, not the stages
+    from gazette.stages.assets import OutputFile
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,12 @@ Manifest = dict[str, Published]
 
 def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def manifest_digest(file: OutputFile) -> str:
+    """The manifest's digest of an output file: known, for one kept on disk with it (the
+    search index's parts), so the file need not be read to be compared."""
+    return getattr(file, "sha256", None) or file_digest(file.data)
 
 
 def published_state(path: Path, digest: str) -> Published:

@@ -41,10 +41,14 @@ class StoredFile(OutputFile):
     written or served: a site's photos need not all be in memory, nor read at all by a
     build that finds nothing changed (its digest is known)."""
 
-    def __init__(self, path: str, location: Path, digest: str) -> None:  # noqa: D107
+    def __init__(  # noqa: D107
+        self, path: str, location: Path, digest: str, sha256: str | None = None
+    ) -> None:
         object.__setattr__(self, "path", path)
         object.__setattr__(self, "location", location)
         object.__setattr__(self, "_digest", digest)
+        # the SHA-256 of its bytes when known: the disk sink's manifest compares files by it
+        object.__setattr__(self, "sha256", sha256)
 
     @property  # type: ignore[override]
     def data(self) -> bytes:  # noqa: D102
