@@ -309,8 +309,7 @@ def main(argv: list[str] | None = None) -> int:
             hugo.cold()
         return run.seconds
 
-    output = work / "output"
-    run_build(site, output, args.jobs)  # the site the rebuilds start from
+    output = work / f"cold-{args.runs - 1}"  # the rebuilds start from the last cold build
 
     def rebuild(label: str) -> Callable[[int], float]:
         def action(n: int) -> float:
