@@ -5,8 +5,9 @@ write), so the largest resident set of any one process understates what the
 machine holds and summing resident sets overstates it. PSS (proportional set
 size) charges each shared page to its sharers in equal parts, so the PSS of all
 the processes added up is the memory the build takes. Linux reports it in
-/proc/<pid>/smaps_rollup; a thread samples the process tree every few
-milliseconds while the build runs and keeps the largest sum.
+/proc/<pid>/smaps_rollup; a thread samples the process tree every 50 ms while
+the build runs and keeps the largest sum (the kernel walks a process's page
+tables for each reading: sampling much more often slows a big build down).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def pss_kb(pid: int) -> int:
 class PeakPss:
     """`with PeakPss(pid) as peak: ...wait...`, then `peak.mb`."""
 
-    def __init__(self, pid: int, every: float = 0.01) -> None:
+    def __init__(self, pid: int, every: float = 0.05) -> None:
         self.pid, self.every, self.kb = pid, every, 0
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
