@@ -26,7 +26,6 @@ import marshal
 import os
 import stat
 import sys
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -133,11 +132,9 @@ def key_of(output_dir: Path, include_drafts: bool) -> str:
 
 
 def look(watch: Watch, output_dir: Path, note: Note | None, cache_dir: Path) -> Look:
-    """The sources are walked while a thread looks at output/: both wait on the file
-    system more than they compute, and a big site has hundreds of thousands of files."""
-    written: list[bool] = []  # output/ as noted, once the thread has looked
-    other = threading.Thread(target=lambda: written.append(_as_written(output_dir, note)))
-    other.start()
+    """One stat of each file, in this thread: two threads doing this take turns at the
+    interpreter lock for every call, and are slower together than one after the other
+    (1.3 to 1.6 s against 1.1 to 1.2 s at 100,000 stories)."""
     inputs: dict[str, Sig | None] | None = {}
     for tree in watch.trees:
         if inputs is not None and not _walk(tree, inputs):
@@ -145,8 +142,8 @@ def look(watch: Watch, output_dir: Path, note: Note | None, cache_dir: Path) -> 
     if inputs is not None:
         for path in watch.files:
             inputs[path] = _sig(path)
-    other.join()
-    return Look(watch, inputs, written == [True], cache_parts(cache_dir), note)
+    written = _as_written(output_dir, note)
+    return Look(watch, inputs, written, cache_parts(cache_dir), note)
 
 
 def cache_parts(cache_dir: Path) -> dict[str, Sig | None]:
