@@ -191,3 +191,26 @@ def test_the_command_line_finds_nothing_to_do_without_importing_the_engine(site:
     assert second.returncode == 0, second.stderr
     assert "0 written" in second.stdout and "0 removed" in second.stdout
     assert second.stdout.strip().endswith("no engine")
+
+
+def test_compiled_code_written_beside_gazette_does_not_void_the_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Importing Gazette writes `__pycache__` folders into its package, which moves
+    their parents' times: that must not make every second build a slow one."""
+    code = tmp_path / "gazette"
+    (code / "sinks").mkdir(parents=True)
+    (code / "sinks" / "disk.py").write_text("# a module\n")
+    monkeypatch.setattr(unchanged, "CODE", str(code))
+    os.utime(code / "sinks", (1_000_000_000, 1_000_000_000))  # long ago: any change shows
+    before: dict = {}
+    assert unchanged._walk(str(code), before)
+    (code / "sinks" / "__pycache__").mkdir()
+    (code / "sinks" / "__pycache__" / "disk.cpython-311.pyc").write_bytes(b"compiled")
+    after: dict = {}
+    assert unchanged._walk(str(code), after)
+    assert after == before
+    (code / "sinks" / "disk.py").write_text("# a module, edited\n")
+    edited: dict = {}
+    assert unchanged._walk(str(code), edited)
+    assert edited != before  # an edit to the code itself still counts

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from gazette.stages.config import Config
 
 NOTE = "unchanged.note"
-FORMAT = 1
+FORMAT = 2
 Sig = tuple[int, int, int]  # size (-1 for a folder), modification time in ns, inode
 
 
@@ -80,8 +80,7 @@ def watch_for(trees: list[Path], files: list[Path]) -> Watch:
     """The site's folders and files, Gazette's own code, and the folders libraries are
     installed in (installing or upgrading one there changes the folder's time). Not
     the site folder itself: output/ is swapped in it on every build."""
-    package = Path(gazette.__file__).parent
-    folders = [str(p.absolute()) for p in [*trees, package]]
+    folders = [*(str(p.absolute()) for p in trees), CODE]
     named = [str(p.absolute()) for p in files]
     named += [p for p in sys.path if p.endswith(("site-packages", "dist-packages", ".zip"))]
     return Watch(tuple(dict.fromkeys(folders)), tuple(dict.fromkeys(named)))
@@ -202,9 +201,15 @@ def _sig(path: str) -> Sig | None:
     return (-1 if stat.S_ISDIR(st.st_mode) else st.st_size, st.st_mtime_ns, st.st_ino)
 
 
+# Gazette's own code: its folders' times are not watched, as importing it writes
+# compiled files into new `__pycache__` folders beside the modules (its files are).
+CODE = str(Path(gazette.__file__).parent.absolute())
+
+
 def _walk(root: str, into: dict[str, Sig | None]) -> bool:
     """Every folder and file below `root`, following symlinks as the build does; False
     on a loop (the build reports it). Compiled Python is skipped: importing writes it."""
+    times = root != CODE
     stack: list[tuple[str, frozenset[tuple[int, int]]]] = [(root, frozenset())]
     while stack:
         folder, above = stack.pop()
@@ -217,7 +222,7 @@ def _walk(root: str, into: dict[str, Sig | None]) -> bool:
         place = (st.st_dev, st.st_ino)
         if place in above:
             return False
-        into[folder] = (-1, st.st_mtime_ns, st.st_ino)
+        into[folder] = (-1, st.st_mtime_ns if times else 0, st.st_ino)
         inside = above | {place}
         for entry in entries:
             if entry.name == "__pycache__":
