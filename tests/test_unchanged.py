@@ -214,3 +214,19 @@ def test_compiled_code_written_beside_gazette_does_not_void_the_note(
     edited: dict = {}
     assert unchanged._walk(str(code), edited)
     assert edited != before  # an edit to the code itself still counts
+
+
+def test_a_mistyped_config_path_is_an_error_that_leaves_nothing_behind(tmp_path: Path) -> None:
+    """The quick look takes the build lock in a cache folder beside the site: a config
+    that is not there must be reported before any folder is made."""
+    missing = tmp_path / "no-such-site" / "config.toml"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "--config", str(missing)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 1 and "config file not found" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "no-such-site").exists()

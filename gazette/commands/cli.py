@@ -169,6 +169,8 @@ def run_build(args: argparse.Namespace) -> int:
         return print_next_due(load_config(args.config))
     # output/ beside config.toml unless told: the config's root is the folder it is in
     output = args.output if args.output is not None else args.config.parent / "output"
+    if not args.config.is_file():  # a mistyped --config: said by the config reader,
+        load_config(args.config)  # before any cache folder is made beside it
     prior = _look_first(output, args)
     if prior is None:
         return 0
