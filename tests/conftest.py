@@ -240,6 +240,18 @@ def serve_folder(folder: Path, prefix: str = "/") -> Iterator[str]:
         thread.join()
 
 
+@contextmanager
+def reading(browser: object, folder: Path, prefix: str = "/") -> Iterator[tuple[object, str]]:
+    """A browser page for `folder` served at `prefix`, as a reader opens it: (the page,
+    the site's address); the page is closed after, the server stopped."""
+    with serve_folder(folder, prefix) as base:
+        page = browser.new_page()  # type: ignore[attr-defined]
+        try:
+            yield page, base
+        finally:
+            page.close()
+
+
 def copy_sample_site(dest: Path) -> Path:
     """The repository's own site (config, content, and its few own templates and static
     files; the rest comes from the packaged theme) copied to `dest`."""

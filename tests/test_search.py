@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_NOW, copy_sample_site, serve_folder
+from conftest import SAMPLE_NOW, copy_sample_site, reading
 
 from gazette.errors import GazetteError
 from gazette.sinks.disk import DiskSink
@@ -68,45 +68,37 @@ def _only_world(page: object) -> list[str]:
 def test_search_page_finds_the_story_that_has_the_word(
     sample: Path, browser: object, prefix: str
 ) -> None:
-    with serve_folder(sample / "output", prefix) as base:
-        page = browser.new_page()  # type: ignore[attr-defined]
-        try:
-            found = _search(page, base, "Vostochny")
-            assert found, "no results"
-            first = page.locator(".pagefind-ui__result-link").first
-            first.click()
-            page.wait_for_load_state()
-            assert page.url.startswith(base + "world/")
-            assert "Vostochny" in page.locator("h1").inner_text()
-            # Bengali and Arabic words find their own stories from the same box
-            bengali = _search(page, base, BENGALI_WORD)
-            assert len(bengali) == 1 and "pohela-boishakh-1431" in bengali[0]
-            arabic = _search(page, base, ARABIC_WORD)
-            assert len(arabic) == 1 and "putin-kim-vostochny-ar" in arabic[0]
-            # the masthead's Search link on any page leads to the box, ready to type in
-            page.goto(base + "business/")
-            page.click(".nav-search a")
-            page.wait_for_selector(".pagefind-ui__search-input:focus", timeout=10_000)
-            assert page.url.startswith(base + "search/")
-            page.keyboard.type("Vladivostok")
-            page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
-            # and a ?q= in the address (a link from elsewhere) searches at once
-            page.goto(base + "search/?q=Vladivostok")
-            page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
-        finally:
-            page.close()
+    with reading(browser, sample / "output", prefix) as (page, base):
+        found = _search(page, base, "Vostochny")
+        assert found, "no results"
+        first = page.locator(".pagefind-ui__result-link").first
+        first.click()
+        page.wait_for_load_state()
+        assert page.url.startswith(base + "world/")
+        assert "Vostochny" in page.locator("h1").inner_text()
+        # Bengali and Arabic words find their own stories from the same box
+        bengali = _search(page, base, BENGALI_WORD)
+        assert len(bengali) == 1 and "pohela-boishakh-1431" in bengali[0]
+        arabic = _search(page, base, ARABIC_WORD)
+        assert len(arabic) == 1 and "putin-kim-vostochny-ar" in arabic[0]
+        # the masthead's Search link on any page leads to the box, ready to type in
+        page.goto(base + "business/")
+        page.click(".nav-search a")
+        page.wait_for_selector(".pagefind-ui__search-input:focus", timeout=10_000)
+        assert page.url.startswith(base + "search/")
+        page.keyboard.type("Vladivostok")
+        page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
+        # and a ?q= in the address (a link from elsewhere) searches at once
+        page.goto(base + "search/?q=Vladivostok")
+        page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
 
 
 def test_a_section_filter_narrows_the_results(sample: Path, browser: object) -> None:
-    with serve_folder(sample / "output") as base:
-        page = browser.new_page()  # type: ignore[attr-defined]
-        try:
-            everywhere = _search(page, base, "Dhaka")
-            assert any("/world/" not in href for href in everywhere)  # not all from World
-            narrowed = _only_world(page)
-            assert narrowed and all("/world/" in href for href in narrowed)
-        finally:
-            page.close()
+    with reading(browser, sample / "output") as (page, base):
+        everywhere = _search(page, base, "Dhaka")
+        assert any("/world/" not in href for href in everywhere)  # not all from World
+        narrowed = _only_world(page)
+        assert narrowed and all("/world/" in href for href in narrowed)
 
 
 def test_the_index_covers_every_story_and_no_listing(sample: Path) -> None:
@@ -199,11 +191,7 @@ def test_names_with_diacritics_and_phrases_are_found_either_way(
     out = build_site_into(
         tmp_path, {"content/world/zurich.md": story, "content/world/rain.md": other}
     )
-    with serve_folder(out) as base:
-        page = browser.new_page()  # type: ignore[attr-defined]
-        try:
-            for query in ["Zürich", "zurich", "Sao Paulo", "Renee Cote", '"the river port"']:
-                found = _search(page, base, query)
-                assert len(found) == 1 and "zurich" in found[0], query
-        finally:
-            page.close()
+    with reading(browser, out) as (page, base):
+        for query in ["Zürich", "zurich", "Sao Paulo", "Renee Cote", '"the river port"']:
+            found = _search(page, base, query)
+            assert len(found) == 1 and "zurich" in found[0], query

@@ -12,7 +12,7 @@ from collections import Counter, OrderedDict
 from pathlib import Path
 
 import pytest
-from conftest import FIXED_NOW, SAMPLE_NOW, copy_sample_site, serve_folder, tree_bytes
+from conftest import FIXED_NOW, SAMPLE_NOW, copy_sample_site, reading, tree_bytes
 from test_parity import assert_same_as_a_clean_build
 from test_search import _only_world, _search
 
@@ -169,26 +169,22 @@ def parted(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_search_page_finds_and_filters_across_parts(
     parted: Path, browser: object, prefix: str
 ) -> None:
-    with serve_folder(parted / "output", prefix) as base:
-        page = browser.new_page()  # type: ignore[attr-defined]
-        try:
-            found = _search(page, base, WORD)
-            assert found == [prefix + "world/lantern-boats-light-the-night-ferry-from-dhaka/"]
-            # the Bengali edition's search page, a folder further down, has the same index
-            assert _search(page, base + "bn/", WORD) == found
-            # a filter narrows results drawn from several parts
-            everywhere = _search(page, base, "Dhaka")
-            assert any("/world/" not in href for href in everywhere)
-            assert sorted(_only_world(page)) == [
-                prefix + "world/lantern-boats-light-the-night-ferry-from-dhaka/",
-                prefix + "world/more-rohingya-boats-reach-indonesias-aceh-as-locals-push-back/",
-            ]
-            # a story's image, from a merged part, shown from where the site has it
-            _search(page, base, "Motijheel")
-            image = page.locator(".pagefind-ui__result-image").first
-            image.wait_for(timeout=10_000)
-            src = image.evaluate("img => img.src")
-            assert src == base + "bangladesh/metro-line-6.svg"
-            assert page.evaluate("src => fetch(src).then(r => r.status)", src) == 200
-        finally:
-            page.close()
+    with reading(browser, parted / "output", prefix) as (page, base):
+        found = _search(page, base, WORD)
+        assert found == [prefix + "world/lantern-boats-light-the-night-ferry-from-dhaka/"]
+        # the Bengali edition's search page, a folder further down, has the same index
+        assert _search(page, base + "bn/", WORD) == found
+        # a filter narrows results drawn from several parts
+        everywhere = _search(page, base, "Dhaka")
+        assert any("/world/" not in href for href in everywhere)
+        assert sorted(_only_world(page)) == [
+            prefix + "world/lantern-boats-light-the-night-ferry-from-dhaka/",
+            prefix + "world/more-rohingya-boats-reach-indonesias-aceh-as-locals-push-back/",
+        ]
+        # a story's image, from a merged part, shown from where the site has it
+        _search(page, base, "Motijheel")
+        image = page.locator(".pagefind-ui__result-image").first
+        image.wait_for(timeout=10_000)
+        src = image.evaluate("img => img.src")
+        assert src == base + "bangladesh/metro-line-6.svg"
+        assert page.evaluate("src => fetch(src).then(r => r.status)", src) == 200
