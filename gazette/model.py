@@ -7,7 +7,7 @@ and consume them (content, markup, site, render) stay independent.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from gazette.hijri import HijriDate
@@ -143,6 +143,12 @@ class Article:
         elif self.authors and not self.author:
             self.author = self.authors[0]
 
+    def __reduce__(self) -> tuple[Any, tuple[tuple[Any, ...]]]:
+        """Pickled as its fields' values in order, not a dict of them: a cache of
+        thousands of articles loads a fifth quicker (see engine/state.py)."""
+        values = self.__dict__
+        return _article_from, (tuple([values[name] for name in _ARTICLE_FIELDS]),)
+
     @property
     def reading_minutes(self) -> int:
         return max(1, round(self.words / 200))
@@ -170,6 +176,17 @@ class Article:
     def modified(self) -> dt.datetime | None:
         """None only for a page with neither date nor updated."""
         return self.updated or self.date
+
+
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+
+
+def _article_from(values: tuple[Any, ...]) -> Article:
+    """An article as pickled (`Article.__reduce__`): its fields set as they were, with no
+    `__post_init__` run again."""
+    article = object.__new__(Article)
+    article.__dict__.update(zip(_ARTICLE_FIELDS, values, strict=True))
+    return article
 
 
 @dataclass

@@ -4,12 +4,20 @@ checked before it is used, so a damaged store costs a conversion, never a wrong 
 from __future__ import annotations
 
 import json
+import pickle
 import sqlite3
 from pathlib import Path
 
-from conftest import FIXED_NOW, copy_site, tree_bytes
+import pytest
+from conftest import FIXED_NOW, copy_site, make_article, tree_bytes
 
-from gazette.engine.cache import TEXTS, TextStore, cache_dir_for
+from gazette.engine.cache import (
+    RENDERING_LIBRARIES,
+    TEXTS,
+    TextStore,
+    cache_dir_for,
+    library_versions,
+)
 from gazette.sinks.disk import DiskSink
 from gazette.stages.config import load_config
 from tests.cleanbuild import build
@@ -83,3 +91,36 @@ def test_a_cache_of_another_version_takes_its_compiled_templates_with_it(
     DiskSink(load_config(root / "config.toml"), out, now=FIXED_NOW, cache=True).build()
     assert not stale.exists()
     assert sorted((folder / "templates").iterdir())  # compiled again by this version
+
+
+def test_library_versions_are_those_importlib_metadata_gives() -> None:
+    """The cache is void when a library that renders changes version; the quick reading
+    of metadata folders' names must agree with Python's own."""
+    from importlib import metadata
+
+    found = library_versions(RENDERING_LIBRARIES)
+    assert found == {name: metadata.version(name) for name in RENDERING_LIBRARIES}
+
+
+def test_the_first_library_on_the_path_wins_and_a_missing_one_is_unknown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "Markdown-0.1.dist-info").mkdir()  # as a newer install earlier on the path
+    (tmp_path / "python_slugify-0.2-py3.11.egg-info").mkdir()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    found = library_versions(("markdown", "python-slugify", "no-such-library"))
+    assert found == {"markdown": "0.1", "python-slugify": "0.2", "no-such-library": "?"}
+
+
+def test_an_article_comes_back_from_the_cache_as_it_went_in() -> None:
+    """Articles are pickled as their fields' values: every field returns, and what
+    `__post_init__` derived from a body the cache does not keep stays as it was."""
+    from gazette.engine.sources import lean
+
+    article = make_article(title="Summit", body="Leaders met in the port city today.")
+    article.tags, article.extra, article.url = ("ports",), {"desk": "night"}, "world/summit/"
+    kept = lean(article, "<p>Leaders met in the port city today.</p>")
+    back = pickle.loads(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == kept and back is not kept
+    assert back.body == "" and back.words == article.words == 7
+    assert back.opening == "Leaders met in the port city today."
