@@ -244,6 +244,40 @@ def test_new_title_reaches_every_page_that_shows_it(tmp_path: Path) -> None:
     assert differences(tree_bytes(tmp_path / "out"), clean_build(root, tmp_path / "c")) == []
 
 
+def test_a_body_edit_makes_again_only_the_feeds_that_carry_the_story(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_site("basic", tmp_path / "site")
+    out = tmp_path / "out"
+    sink = DiskSink(load_config(root / "config.toml"), out, now=FIXED_NOW)
+    sink.build()
+    feeds = sorted(
+        p.relative_to(out).as_posix() for p in out.rglob("*.xml") if "sitemap" not in p.name
+    )
+    assert {"atom.xml", "rss.xml", "world/atom.xml", "business/rss.xml"} <= set(feeds)
+    made: list[str] = []
+    real = sink.engine.machine_files
+
+    def spy(snap, sitemaps=True, unchanged_feeds=()):  # type: ignore[no-untyped-def]
+        files = real(snap, sitemaps, unchanged_feeds)
+        made.extend(file.path for file in files if file.path in feeds)
+        return files
+
+    monkeypatch.setattr(sink.engine, "machine_files", spy)
+    story = root / "content" / "business" / "rice-prices.md"
+    story.write_text(story.read_text() + "\nA late figure from the market.\n")
+    sink.build({story})
+    assert sorted(made) == ["atom.xml", "business/atom.xml", "business/rss.xml", "rss.xml"]
+    assert "A late figure" in (out / "business" / "atom.xml").read_text()
+    assert differences(tree_bytes(out), clean_build(root, tmp_path / "c1")) == []
+
+    # a feed changed in output/ by hand is made again, though none of its stories changed
+    (out / "world" / "atom.xml").write_text("defaced")
+    story.write_text(story.read_text() + "\nAnd a later one.\n")
+    DiskSink(load_config(root / "config.toml"), out, now=FIXED_NOW).build({story})
+    assert differences(tree_bytes(out), clean_build(root, tmp_path / "c2")) == []
+
+
 def _cli_build(root: Path, *extra: str) -> subprocess.CompletedProcess:
     return run_cli("--config", str(root / "config.toml"), *extra, cwd=root)
 

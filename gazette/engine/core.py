@@ -37,7 +37,8 @@ from gazette.engine.inputs import PageInputs
 from gazette.engine.photos import Photos
 from gazette.engine.plan import (
     Plan,
-    article_shape,
+    keep_related,
+    kept_related,
     missing_templates,
     plan_pages,
     template_digests,
@@ -53,6 +54,7 @@ from gazette.machine.files import (
     Annotation,
     annotate_pages,
     annotation,
+    feed_keys,
     machine_files,
     machine_paths,
 )
@@ -275,14 +277,13 @@ class Engine:
         state = self.load()
         config = self.config
         shapes = {path: source.shape for path, source in state.sources.items()}
-        related_key, related = self._related(state, inputs.articles, shapes)
+        related = kept_related(state, inputs.articles, shapes)
         profiles = inputs.authors.profiles
         site = build_editions(
             inputs.articles, config, related, inputs.documents, profiles, now=inputs.now
         )
         if related is None:
-            at = {id(article): n for n, article in enumerate(inputs.articles)}
-            state.related = (related_key, [[at[id(a)] for a in row] for row in site.related])
+            keep_related(state, inputs.articles, shapes, site.related)
         self.mark("site model")
         nav = [(s.slug, s.name, s.url) for s in site.sections]
         nav += [(d.title, d.url) for d in site.documents]  # the footer's links
@@ -317,19 +318,6 @@ class Engine:
         shared.update(pictures=inputs.assets.pictures, icons=inputs.assets.head)
         editions = edition_contexts(site, config, urls, shared)
         return Snapshot(inputs, site, plan, shared, editions=editions)
-
-    @staticmethod
-    def _related(
-        state: State, articles: list[Article], shapes: dict[str, str]
-    ) -> tuple[str, list[list[Article]] | None]:
-        """Last snapshot's related lists (kept as article numbers), while they still hold:
-        they follow from the settings and each article's path, date and tags alone (its
-        shape holds those), and they are most of the site model's time."""
-        shown = [shapes.get(a.path) or article_shape(a) for a in articles]
-        key = digest(state.settings, "\n".join(shown))
-        if state.related[0] != key:
-            return key, None
-        return key, [[articles[n] for n in row] for row in state.related[1]]
 
     # -- rendering --------------------------------------------------------------------------
 
@@ -369,16 +357,30 @@ class Engine:
     def texts(self, articles: list[Article]) -> list[Article]:
         return with_texts(self.load(), self.config, self.store, articles)
 
-    def machine_files(self, snap: Snapshot, sitemaps: bool = True) -> list[OutputFile]:
+    def machine_files(
+        self, snap: Snapshot, sitemaps: bool = True, unchanged_feeds: Container[str] = ()
+    ) -> list[OutputFile]:
         """Feeds, sitemaps and robots.txt, with the news window ending at
-        SOURCE_DATE_EPOCH or the newest story: the same for every sink."""
+        SOURCE_DATE_EPOCH or the newest story: the same for every sink. A sink that
+        holds a sitemap or feed as it is (see `feed_keys`) may leave it out."""
         config = self.config
         reference = source_date_epoch(config.tz)
         site, assets = snap.site, snap.inputs.assets
-        files = machine_files(site, config, assets, reference, self.texts, sitemaps)
+        files = machine_files(
+            site, config, assets, reference, self.texts, sitemaps, frozenset(unchanged_feeds)
+        )
         if config.search.enabled and site.articles:
             files += self._search_files(snap)
         return files
+
+    def feed_keys(self, snap: Snapshot) -> dict[str, str]:
+        """Each feed's path with a digest of what it is made from (see `feed_keys`)."""
+        state = self.load()
+        sources, pictures = state.sources, state.picture_keys
+        return feed_keys(
+            snap.site, self.config, snap.plan.view.shape,
+            lambda path: sources[path].digest + pictures.get(path, ""),
+        )  # fmt: skip
 
     def _search_files(self, snap: Snapshot) -> list[OutputFile]:
         """The search index, each part made again only when one of its stories' file or

@@ -58,6 +58,31 @@ def structure(site: Site, shapes: Mapping[str, str]) -> str:
     return digest("\n".join(rows), repr(rest))
 
 
+def _related_key(state: State, articles: list[Article], shapes: Mapping[str, str]) -> str:
+    shown = [shapes.get(a.path) or article_shape(a) for a in articles]
+    return digest(state.settings, "\n".join(shown))
+
+
+def kept_related(
+    state: State, articles: list[Article], shapes: Mapping[str, str]
+) -> list[list[Article]] | None:
+    """Last snapshot's related lists (kept as article numbers), while they still hold:
+    they follow from the settings and each article's path, date and tags alone (its
+    shape holds those), and they are most of the site model's time."""
+    if state.related[0] != _related_key(state, articles, shapes):
+        return None
+    return [[articles[n] for n in row] for row in state.related[1]]
+
+
+def keep_related(
+    state: State, articles: list[Article], shapes: Mapping[str, str], related: list[list[Article]]
+) -> None:
+    """Remember the related lists a site model made, for `kept_related`."""
+    at = {id(article): n for n, article in enumerate(articles)}
+    rows = [[at[id(a)] for a in row] for row in related]
+    state.related = (_related_key(state, articles, shapes), rows)
+
+
 def template_files(folders: tuple[Path, ...]) -> str:
     """A digest of every file in the template folders (the site's templates/ and the
     theme's: names and bytes), so an edit to either renders again the pages it shows in."""

@@ -54,7 +54,7 @@ class State:
     templates: tuple[str, dict[str, str]] = ("", {})  # all template files' digest, closures
     related: tuple[str, list[list[int]]] = ("", [])  # see Engine._related
     laid_out: str = ""  # the shape and files last found free of collisions (see snapshot)
-    disk: Any = None  # the disk sink's own record (gazette.sinks.disk.DiskRecord)
+    disk: Any = None  # the disk sink's own record (gazette.sinks.disk_record.DiskRecord)
     photos: Any = None  # photos' digests and entries in use (gazette.images.photos.PhotoMemo)
     # the photos each article's pages show, by their sizes: part of the article's identity
     picture_keys: dict[str, str] = field(default_factory=dict)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
+from gazette.digest import digest
 from gazette.machine.common import FeedSpec, feed_specs, id_authority, xml_bytes
 from gazette.machine.feeds import feed_files
 from gazette.machine.live_feed import live_feed
@@ -86,6 +87,25 @@ def machine_paths(site: Site, config: Config) -> list[tuple[str, str | None, str
     return found
 
 
+def feed_keys(
+    site: Site, config: Config, shape: str, identity: Callable[[str], str]
+) -> dict[str, str]:
+    """Each feed's path with a digest of what it is made from: the site's `shape` (its
+    settings and structure), and each entry's `identity` (its file and photos, by
+    path), URL and bylines' links. An edit to one story changes the feeds that carry it."""
+    found = {}
+    for part, settings in editions(site, config):
+        for spec in feed_specs(part, settings):
+            entries = [
+                f"{a.path}\x1f{identity(a.path)}\x1f{a.url}\x1f{' '.join(a.author_urls)}"
+                for a in spec.articles
+            ]
+            made_of = digest(shape, spec.title, spec.page_url, *entries)
+            found[spec.atom_url] = digest(made_of, spec.atom_url)
+            found[spec.rss_url] = digest(made_of, spec.rss_url)
+    return found
+
+
 def machine_files(
     site: Site,
     config: Config,
@@ -93,20 +113,26 @@ def machine_files(
     reference: dt.datetime | None,
     with_text: TextLoader | None = None,
     sitemap: bool = True,
+    unchanged_feeds: Container[str] = frozenset(),
 ) -> list[OutputFile]:
     """Feeds, sitemaps and robots.txt. `reference` pins the news window's end
     (SOURCE_DATE_EPOCH); None: the newest article. `with_text` gives articles their HTML
     back, for full-content feeds, when the site model holds them without it (as big
-    builds do). `sitemap=False` leaves sitemap.xml out, for a caller that knows it is
-    unchanged (it lists every page of the site)."""
+    builds do). `sitemap=False` leaves sitemap.xml out, and `unchanged_feeds` those
+    feeds, for a caller that knows they are as it holds them."""
     files: list[OutputFile] = []
     folders = []
     for part, settings in editions(site, config):
-        specs = feed_specs(part, settings)
+        specs = [
+            spec
+            for spec in feed_specs(part, settings)
+            if spec.atom_url not in unchanged_feeds or spec.rss_url not in unchanged_feeds
+        ]
         if with_text is not None and config.feeds.full_content:
             specs = [dataclasses.replace(s, articles=with_text(s.articles)) for s in specs]
         authority = id_authority(part, settings)
-        files += feed_files(part, specs, settings, authority)
+        made = feed_files(part, specs, settings, authority)
+        files += [file for file in made if file.path not in unchanged_feeds]
         live = [article for article in part.articles if article.live]
         if live and with_text is not None:
             live = with_text(live)

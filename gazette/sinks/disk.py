@@ -19,9 +19,7 @@ import gc
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from gazette.engine import cache as disk_cache
 from gazette.engine.core import (
@@ -31,12 +29,12 @@ from gazette.engine.core import (
     Snapshot,
     pages_bytes,
 )
-from gazette.engine.state import View
 from gazette.engine.workers import Workers
 from gazette.errors import GazetteError
 from gazette.sinks import unchanged
+from gazette.sinks.disk_record import DiskRecord
 from gazette.sinks.lock import build_lock
-from gazette.sinks.output_dir import Spare, Stage, check_output_dir, write_error
+from gazette.sinks.output_dir import Stage, check_output_dir, write_error
 from gazette.sinks.output_files import (
     Manifest,
     Published,
@@ -56,30 +54,6 @@ from gazette.stages.config import Config
 from gazette.stages.site import url_from
 
 SMALL_CHANGE = 64  # see DiskSink's `patch_under`
-
-
-@dataclass
-class DiskRecord:
-    """What the disk sink knows of `output/`, kept in the cache with the engine's state."""
-
-    view: View = field(default_factory=View)
-    manifest: Manifest = field(default_factory=dict)
-    spare: Spare | None = None  # the replaced version of output/, kept in the cache folder
-    inputs: str = ""  # the inputs digest of the last complete build
-    page_count: int = 0
-    sitemaps: list[str] = field(default_factory=list)  # the sitemap files last written
-    folders: dict[int, int] = field(default_factory=dict)  # output/'s folders: see survey()
-
-    def __getstate__(self) -> dict[str, Any]:
-        # manifest entries as plain tuples: pickle writes those several times faster
-        state = dict(self.__dict__)
-        state["manifest"] = {path: tuple(entry) for path, entry in self.manifest.items()}
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        manifest = state.get("manifest", {})
-        state["manifest"] = {path: Published(*entry) for path, entry in manifest.items()}
-        self.__dict__.update(state)
 
 
 _JOB: tuple[RenderJob, Stage] | None = None  # set while pages render (inherited by workers)
@@ -256,13 +230,23 @@ class DiskSink:
         except GazetteError as exc:
             self.engine.notice(f"warning: {exc}")
 
-    def _extras(self, record: DiskRecord, snap: Snapshot, kept: list[str]) -> list[OutputFile]:
-        """The static and machine files; sitemap.xml lists every page with its articles'
-        dates, so the same shape gives the same file, `kept` as it is."""
-        machine = self.engine.machine_files(snap, sitemaps=not kept)
+    def _extras(
+        self, record: DiskRecord, snap: Snapshot, kept: list[str], manifest: Manifest
+    ) -> tuple[list[OutputFile], list[str]]:
+        """The static and machine files, and the paths of those kept as output/ has them:
+        sitemap.xml lists every page with its articles' dates, so the same shape gives
+        the same file (`kept`); so does a feed whose entries are as they were (its key,
+        `Engine.feed_keys`) when output/ holds the file that key made."""
+        keys, held = self.engine.feed_keys(snap), record.feeds
+        same = [
+            p for p, k in keys.items() if (m := manifest.get(p)) and held.get(p) == (k, m.digest)
+        ]
+        machine = self.engine.machine_files(snap, sitemaps=not kept, unchanged_feeds=same)
         if not kept:
             record.sitemaps = [f.path for f in machine if _is_sitemap(f.path)]
-        return [*snap.inputs.assets.files, *machine]
+        made = {f.path: (keys[f.path], manifest_digest(f)) for f in machine if f.path in keys}
+        record.feeds = {path: held[path] for path in same} | made
+        return [*snap.inputs.assets.files, *machine], [*kept, *same]
 
     def _write(
         self,
@@ -284,7 +268,7 @@ class DiskSink:
         if _untouched(record.manifest, manifest, present) and len(todo) < max(self.patch_under, 1):
             # nothing or little to render: the extras decide which, so they come first
             plan.settle()
-            extras = self._extras(record, snap, kept)
+            extras, kept = self._extras(record, snap, kept, manifest)
             extra_digests = {file.path: manifest_digest(file) for file in extras}
             wanted = plan.view.pages.keys() | extra_digests.keys() | set(kept)
             if (
@@ -315,7 +299,9 @@ class DiskSink:
             workers = engine.workers
             with workers.launch(_render, todo, PARALLEL_MIN_PAGES, "pages") as rendered:
                 plan.settle()  # meanwhile
-                for file in self._extras(record, snap, kept) if extras is None else extras:
+                if extras is None:
+                    extras, kept = self._extras(record, snap, kept, manifest)
+                for file in extras:
                     stage.add(file.path, file.data)
                 for index, data_digest, written in rendered:
                     stage.adopt(pages[index].output_path, data_digest, written)
