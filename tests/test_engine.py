@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -235,6 +236,29 @@ def test_breaking_then_fixing_an_article_converts_only_that_article(
     path.write_text(fixed, encoding="utf-8")
     built(reload(config), jobs=1)
     assert conversions == ["world/story-007.md"] * converted
+    assert tree_bytes(tmp_path / "output") == clean_tree(config, tmp_path / "clean")
+
+
+def test_an_edited_story_is_converted_in_a_second_process_while_the_cache_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild after an edit converts the story in a forked process, so this one,
+    meanwhile loading the cache, finds its text stored and converts nothing."""
+    config = site(tmp_path, stories(30))
+    built(config, jobs=1)
+    log, real = tmp_path / "converted.log", sources.convert_article
+
+    def logging(renderer: Any, article: Any, sanitize: bool) -> tuple[str, str]:
+        with log.open("a", encoding="utf-8") as file:
+            file.write(f"{os.getpid()} {article.path}\n")
+        return real(renderer, article, sanitize)
+
+    monkeypatch.setattr(sources, "convert_article", logging)
+    path = tmp_path / "content/world/story-007.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA line added later.\n")
+    built(reload(config), jobs=1)
+    pid, converted = log.read_text(encoding="utf-8").split()
+    assert converted == "world/story-007.md" and int(pid) != os.getpid()
     assert tree_bytes(tmp_path / "output") == clean_tree(config, tmp_path / "clean")
 
 

@@ -21,7 +21,8 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 
 from gazette.engine.cache import cache_dir_for
-from gazette.engine.core import PARALLEL_MIN_PAGES, Engine, RenderJob, Snapshot, pages_bytes
+from gazette.engine.core import PARALLEL_MIN_PAGES, Engine, RenderJob, pages_bytes
+from gazette.engine.snapshot import Snapshot
 from gazette.engine.state import View
 from gazette.errors import GazetteError
 from gazette.model import Article, Site

@@ -22,7 +22,6 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Container, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,6 @@ from gazette.engine.collisions import output_collisions
 from gazette.engine.inputs import PageInputs
 from gazette.engine.photos import Photos
 from gazette.engine.plan import (
-    Plan,
     keep_related,
     kept_related,
     missing_templates,
@@ -45,13 +43,19 @@ from gazette.engine.plan import (
     template_files,
 )
 from gazette.engine.rendering import RenderJob, pages_bytes
-from gazette.engine.sources import Unsettled, update_sources, with_texts
+from gazette.engine.snapshot import Inputs, Snapshot
+from gazette.engine.sources import (
+    PARALLEL_MIN_ARTICLES,
+    Unsettled,
+    convert_into_store,
+    update_sources,
+    with_texts,
+)
 from gazette.engine.state import State, View, freeze, thaw
 from gazette.engine.timings import Timings
-from gazette.engine.workers import Workers
+from gazette.engine.workers import Ahead, Workers
 from gazette.errors import GazetteError
 from gazette.machine.files import (
-    Annotation,
     annotate_pages,
     annotation,
     feed_keys,
@@ -59,7 +63,7 @@ from gazette.machine.files import (
     machine_paths,
 )
 from gazette.machine.search import SearchBundle
-from gazette.model import Article, Site
+from gazette.model import Article
 from gazette.stages.assets import Assets, OutputFile, collect_assets, image_problems
 from gazette.stages.authors_data import AuthorData, authors_for_build
 from gazette.stages.config import Config, load_config
@@ -70,33 +74,6 @@ from gazette.stages.site import select_articles, select_documents
 from gazette.stages.story_fields import notice_problems
 
 PARALLEL_MIN_PAGES = 400  # fewer pages than this render faster without forking workers
-
-
-@dataclass
-class Inputs:
-    """Everything the site is made of, as one look at its files found it."""
-
-    articles: list[Article]  # the published ones (drafts too when previewing), newest first
-    documents: list[Article]  # the published pages (About, Privacy), by path
-    assets: Assets
-    settings: str  # digest of the config and Gazette's code
-    templates: str  # digest of every file in templates/
-    sources: str  # digest of the published articles' files
-    digest: str  # of all of it: the same digest, the same site
-    authors: AuthorData = field(default_factory=AuthorData)  # the authors data file
-    now: dt.datetime | None = None  # the clock the articles were chosen by
-
-
-@dataclass
-class Snapshot:
-    """The site at one moment, and which of its pages differ from a sink's last view."""
-
-    inputs: Inputs
-    site: Site
-    plan: Plan
-    shared: dict[str, Any]  # the context every page gets
-    meta: Annotation | None = None  # each edition's publisher and feeds, made when needed
-    editions: dict[str, dict[str, Any]] = field(default_factory=dict)  # each one's context
 
 
 class Engine:
@@ -138,6 +115,7 @@ class Engine:
         self.photos = Photos(cache_dir)
         # the last read's clock, and the next time the clock alone changes the site
         self.clock_seen: tuple[dt.datetime, dt.datetime | None] = (dt.datetime.now(dt.UTC), None)
+        self._ahead: Ahead | None = None  # Markdown converted meanwhile (see convert_ahead)
 
     # -- sources --------------------------------------------------------------------------
 
@@ -158,6 +136,7 @@ class Engine:
         self._reload_config(changed)
         config = self.config
         state = self.load()
+        self._wait_ahead()  # before the sources look for their texts in the store
         settings = digest(disk_cache.code_version(), _settings_text(config))
         if state.settings != settings:
             state.sources.clear()
@@ -244,10 +223,24 @@ class Engine:
             # again and again, nor touch (and so copy) its pages in forked workers.
             gc.freeze()
             if not loaded and self.persist:
+                self._wait_ahead()
                 self.store.clear()  # texts are only as good as the state that names them
             elif not loaded and self.cache_dir is not None:  # not ours to clear: our own
                 self.store = self._own_store()
         return self.state
+
+    def convert_ahead(self, paths: Iterable[Path]) -> None:
+        """Before the first `read`: convert these changed Markdown files in a second
+        process while this one loads the cache (a few of them; many go to the workers)."""
+        content = self.config.content_dir.absolute()
+        files = [p for p in paths if p.suffix == ".md" and content in p.parents and p.is_file()]
+        if self.state is None and 0 < len(files) < PARALLEL_MIN_ARTICLES:
+            self._ahead = Ahead(convert_into_store, self.config, self.store, files)
+
+    def _wait_ahead(self) -> None:
+        if self._ahead is not None:
+            self._ahead.wait()
+            self._ahead = None
 
     def _own_store(self) -> TextStore:
         """A text store in a folder of this engine's own, gone with it: texts still go to

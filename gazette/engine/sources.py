@@ -281,6 +281,19 @@ def _read_and_convert(
         _JOB = None
 
 
+def convert_into_store(config: Config, store: TextStore, paths: list[Path]) -> None:
+    """Convert the Markdown of these files into the store, unless it has them: run in a
+    process of its own (`workers.Ahead`) while the engine loads its cache, the reading
+    that follows finds each text stored and converts nothing."""
+    articles, _ = read_articles(config, paths)  # the broken ones are reported later
+    keys = [text_key(article, config) for article in articles]
+    stored = store.get_many(keys)
+    todo = [(key, a) for key, a in zip(keys, articles, strict=True) if key not in stored]
+    if todo:
+        renderer, sanitize = MarkdownRenderer(config.markdown), config.content.untrusted
+        store.put([(key, *convert_article(renderer, a, sanitize)) for key, a in todo])
+
+
 def with_texts(
     state: State, config: Config, store: TextStore, articles: list[Article]
 ) -> list[Article]:

@@ -72,6 +72,38 @@ class Workers:
         return _NoBar()
 
 
+class Ahead:
+    """`function(*args)` in a forked process that leaves its result on disk (the text
+    store), while this process goes on with other work until `wait`. Nothing it does
+    is relied on: a result it could not leave is made again where it is needed."""
+
+    def __init__(self, function: Callable[..., object], *args: object) -> None:
+        parent = os.getpid()
+        self.pid = 0
+        try:
+            self.pid = os.fork()
+        except OSError:  # no memory or processes to spare: the work is done later
+            return
+        if self.pid == 0:
+            code = 1
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's
+                _die_with_parent(parent)
+                gc.enable()
+                function(*args)
+                code = 0
+            except BaseException:  # noqa: BLE001, S110 - said by the parent, if at all
+                pass
+            finally:
+                os._exit(code)  # no buffers flushed twice, no cleanup of the parent's
+
+    def wait(self) -> None:
+        if self.pid:
+            pid, self.pid = self.pid, 0
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
 def _start_worker(parent: int) -> None:
     """A worker leaves Ctrl-C to its parent (which stops the pool at once, printing one
     line instead of a traceback per worker) and dies with it: a worker whose parent was

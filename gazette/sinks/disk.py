@@ -26,9 +26,9 @@ from gazette.engine.core import (
     PARALLEL_MIN_PAGES,
     Engine,
     RenderJob,
-    Snapshot,
     pages_bytes,
 )
+from gazette.engine.snapshot import Snapshot
 from gazette.engine.workers import Workers
 from gazette.errors import GazetteError
 from gazette.sinks import unchanged
@@ -161,10 +161,13 @@ class DiskSink:
             assert note is not None
             return noop_result(note.counts, started)
         unchanged.drop(cache_dir)
+        changed = unchanged.changed_files(seen)  # all the engine reads
+        if changed is not None:
+            engine.convert_ahead(changed)  # while the cache loads
         manifest = self.record.manifest
         if note is not None and seen.output_intact and manifest.keys() == set(note.published):
             self._trusted = set(manifest)  # as written: no survey of output/ needed
-        built = self._build(unchanged.changed_files(seen), started)  # all the engine reads
+        built = self._build(changed, started)
         if seen.inputs is not None and self._saved:
             counts = (built.articles, built.pages, len(self.record.manifest))
             made = unchanged.note_of(

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from gazette.engine.cache import cache_dir_for
 from gazette.engine.clock import build_now, source_date_epoch
-from gazette.engine.core import Engine, Inputs, Snapshot
+from gazette.engine.core import Engine
+from gazette.engine.snapshot import Inputs, Snapshot
 from gazette.engine.state import View
 from gazette.errors import GazetteError
 from gazette.model import output_path, page_url

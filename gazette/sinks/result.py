@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from gazette.sinks.output_files import WriteReport
 
 if TYPE_CHECKING:  # the command line reports a build with nothing to do without them
-    from gazette.engine.core import Inputs
+    from gazette.engine.snapshot import Inputs
     from gazette.machine.search import SearchBundle
 
 
