@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
-import multiprocessing
 import os
 import signal
 import sys
@@ -47,6 +46,8 @@ class Workers:
             if self.jobs == 1 or len(items) < minimum:
                 yield _here(function, items, bar)
                 return
+            import multiprocessing  # with its sockets and queues: only when forking
+
             context = multiprocessing.get_context("fork")
             gc.freeze()  # the inherited heap: workers leave it alone, so it stays shared
             # Ctrl-C is held back while workers are forked: one arriving before a worker

@@ -15,7 +15,6 @@ import contextlib
 import errno
 import fcntl
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -60,7 +59,7 @@ def build_lock(
             notice(f"waiting for another build of {output_dir} (process {holder}) to finish")
             fcntl.flock(fd, fcntl.LOCK_EX)
         previous = _read(fd).partition(" ")[2]
-        token = uuid.uuid4().hex
+        token = os.urandom(16).hex()
         _write(fd, f"{os.getpid()} {previous}")
         try:
             yield previous, token

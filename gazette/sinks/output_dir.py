@@ -16,7 +16,6 @@ import ctypes.util
 import errno
 import os
 import shutil
-import uuid
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -258,7 +257,7 @@ class Stage:
     def _retire(self, folder: Path, files: dict[str, int]) -> None:
         """Keep `folder` as the spare for next time, or delete it."""
         if self.spare_root is not None:
-            name = f"tree-{uuid.uuid4().hex[:12]}"
+            name = f"tree-{os.urandom(6).hex()}"
             try:
                 self.spare_root.mkdir(parents=True, exist_ok=True)
                 os.rename(folder, self.spare_root / name)
