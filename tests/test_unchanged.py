@@ -176,21 +176,39 @@ def test_a_note_that_does_not_check_out_is_ignored(site: Path) -> None:
     assert unchanged.load(note.parent) is not None
 
 
-def test_the_command_line_finds_nothing_to_do_without_importing_the_engine(site: Path) -> None:
-    config = site / "config.toml"
+def _cli_build_with(config: Path, modules: list[str]) -> subprocess.CompletedProcess:
+    """A command-line build in a process of its own, which then prints which of
+    `modules` it imported (with the real clock: not the fixture's)."""
     script = (
         "import sys; from gazette.commands.cli import main; code = main(['--config', "
-        f"{str(config)!r}]); print('engine' if 'gazette.engine.core' in sys.modules "
-        "else 'no engine'); sys.exit(code)"
+        f"{str(config)!r}]); print([m for m in {modules!r} if m in sys.modules]); sys.exit(code)"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("SOURCE_DATE_EPOCH", None)
-    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
-    assert first.returncode == 0, first.stderr  # the real clock: not the fixture's
-    second = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+
+
+def test_the_command_line_finds_nothing_to_do_without_importing_the_engine(site: Path) -> None:
+    config = site / "config.toml"
+    first = _cli_build_with(config, [])
+    assert first.returncode == 0, first.stderr
+    second = _cli_build_with(config, ["gazette.engine.core"])
     assert second.returncode == 0, second.stderr
     assert "0 written" in second.stdout and "0 removed" in second.stdout
-    assert second.stdout.strip().endswith("no engine")
+    assert second.stdout.strip().endswith("[]")
+
+
+def test_a_rebuild_after_an_edit_loads_neither_markdown_nor_pygments(site: Path) -> None:
+    """The edited story is converted in a second process while the cache loads, and
+    the code stylesheet Pygments makes is kept in the cache."""
+    config = site / "config.toml"
+    assert _cli_build_with(config, []).returncode == 0
+    story = next((site / "content" / "world").glob("*.md"))
+    story.write_text(story.read_text() + "\nA sentence added after the first build.\n")
+    again = _cli_build_with(config, ["gazette.engine.core", "markdown", "pygments"])
+    assert again.returncode == 0, again.stderr
+    assert " 0 written" not in again.stdout, again.stdout  # it built
+    assert again.stdout.strip().endswith("['gazette.engine.core']")
 
 
 def test_compiled_code_written_beside_gazette_does_not_void_the_note(

@@ -69,6 +69,7 @@ from gazette.stages.authors_data import AuthorData, authors_for_build
 from gazette.stages.config import Config, load_config
 from gazette.stages.editions import build_editions
 from gazette.stages.live import clock_key, live_problems, next_due
+from gazette.stages.markup import code_stylesheet
 from gazette.stages.render import edition_contexts, make_environment, shared_context
 from gazette.stages.site import select_articles, select_documents
 from gazette.stages.story_fields import notice_problems
@@ -142,7 +143,7 @@ class Engine:
             state.sources.clear()
             self._touched = None  # every shard on disk is out of date
             self.unsettled = Unsettled()
-            state.settings = settings
+            state.settings, state.code_css = settings, ""  # (with Pygments' version)
             self._env = None
         self.mark("cache loaded")
         keep_going = collect is not None
@@ -159,7 +160,11 @@ class Engine:
         self.clock_seen = (now, next_due(read, now, drafts=self.include_drafts))
         articles = select_articles(read, include_drafts=self.include_drafts, now=now)
         documents = select_documents(read, include_drafts=self.include_drafts, now=now)
-        assets = collect_assets(config.static_dirs, config.content_dir, config.links)
+        if not state.code_css:  # Pygments' own, kept while the settings are the same
+            state.code_css = code_stylesheet()
+        assets = collect_assets(
+            config.static_dirs, config.content_dir, config.links, state.code_css
+        )
         self._authors, authors, problems = authors_for_build(
             config, self._authors, assets.content_files, assets.urls
         )

@@ -59,6 +59,7 @@ class State:
     # the photos each article's pages show, by their sizes: part of the article's identity
     picture_keys: dict[str, str] = field(default_factory=dict)
     body_images: dict[str, tuple[str, ...]] = field(default_factory=dict)  # in its text
+    code_css: str = ""  # Pygments' stylesheet for highlighted code: made once, it is slow to load
 
 
 @functools.cache  # asked for every source at every save

@@ -82,11 +82,15 @@ def _skip(path: Path) -> bool:
 
 
 def collect_assets(
-    static_dirs: Sequence[Path], content_dir: Path, links: Links | None = None
+    static_dirs: Sequence[Path],
+    content_dir: Path,
+    links: Links | None = None,
+    code_css: str | None = None,
 ) -> Assets:
     """`static_dirs`: laid down in order, so a later folder's file replaces an earlier
     one's of the same path (the theme's, then the site's: `Config.static_dirs`).
-    `links`: the symlinks the walks of the site's folders may follow (None: all)."""
+    `links`: the symlinks the walks of the site's folders may follow (None: all).
+    `code_css`: Pygments' stylesheet, when the caller kept it (None: made here)."""
     assets = Assets()
     found: dict[str, bytes] = {}
     for static_dir in static_dirs:
@@ -97,7 +101,8 @@ def collect_assets(
                 if not _skip(relative):
                     found[relative.as_posix()] = path.read_bytes()
     sources = sorted(found.items())
-    sources.append(("code.css", code_stylesheet().encode("utf-8")))
+    code_css = code_stylesheet() if code_css is None else code_css
+    sources.append(("code.css", code_css.encode("utf-8")))
     for name, data in sources:
         target = fingerprint(name, data) if Path(name).suffix in FINGERPRINTED else name
         assets.urls[name] = f"static/{target}"
