@@ -281,7 +281,7 @@ def _read_and_convert(
         _JOB = None
 
 
-def convert_into_store(config: Config, store: TextStore, paths: list[Path]) -> None:
+def convert_into_store(config: Config, store: TextStore, paths: list[Path]) -> bool:
     """Convert the Markdown of these files into the store, unless it has them: run in a
     process of its own (`workers.Ahead`) while the engine loads its cache, the reading
     that follows finds each text stored and converts nothing."""
@@ -292,6 +292,7 @@ def convert_into_store(config: Config, store: TextStore, paths: list[Path]) -> N
     if todo:
         renderer, sanitize = MarkdownRenderer(config.markdown), config.content.untrusted
         store.put([(key, *convert_article(renderer, a, sanitize)) for key, a in todo])
+    return True
 
 
 def with_texts(

@@ -74,9 +74,9 @@ class Workers:
 
 
 class Ahead:
-    """`function(*args)` in a forked process that leaves its result on disk (the text
-    store), while this process goes on with other work until `wait`. Nothing it does
-    is relied on: a result it could not leave is made again where it is needed."""
+    """`function(*args)` in a forked process, while this process goes on with other
+    work until `wait`, which says whether it returned a true value. What it leaves on
+    disk (the text store) is not relied on: what it could not leave is made again."""
 
     def __init__(self, function: Callable[..., object], *args: object) -> None:
         parent = os.getpid()
@@ -91,18 +91,21 @@ class Ahead:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's
                 _die_with_parent(parent)
                 gc.enable()
-                function(*args)
-                code = 0
+                code = 0 if function(*args) else 1
             except BaseException:  # noqa: BLE001, S110 - said by the parent, if at all
                 pass
             finally:
                 os._exit(code)  # no buffers flushed twice, no cleanup of the parent's
 
-    def wait(self) -> None:
-        if self.pid:
-            pid, self.pid = self.pid, 0
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
+    def wait(self) -> bool:
+        """False also when the process could not be forked or was killed."""
+        if not self.pid:
+            return False
+        pid, self.pid = self.pid, 0
+        try:
+            return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+        except ChildProcessError:
+            return False
 
 
 def _start_worker(parent: int) -> None:

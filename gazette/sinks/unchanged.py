@@ -33,10 +33,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import gazette
+from gazette.engine.workers import Ahead
+from gazette.stages.config import Config
 
 if TYPE_CHECKING:
     from gazette.sinks.output_files import Published
-    from gazette.stages.config import Config
 
 NOTE = "unchanged.note"
 FORMAT = 2
@@ -131,9 +132,10 @@ def key_of(output_dir: Path, include_drafts: bool) -> str:
 
 
 def look(watch: Watch, output_dir: Path, note: Note | None, cache_dir: Path) -> Look:
-    """One stat of each file, in this thread: two threads doing this take turns at the
-    interpreter lock for every call, and are slower together than one after the other
-    (1.3 to 1.6 s against 1.1 to 1.2 s at 100,000 stories)."""
+    """One stat of each file. The files the last build wrote are looked at in a forked
+    process meanwhile, which gives only its answer back: two threads would take turns
+    at the interpreter lock for every call, and were slower than one alone."""
+    written = Ahead(_as_written, output_dir, note) if note is not None else None
     inputs: dict[str, Sig | None] | None = {}
     for tree in watch.trees:
         if inputs is not None and not _walk(tree, inputs):
@@ -141,8 +143,8 @@ def look(watch: Watch, output_dir: Path, note: Note | None, cache_dir: Path) -> 
     if inputs is not None:
         for path in watch.files:
             inputs[path] = _sig(path)
-    written = _as_written(output_dir, note)
-    return Look(watch, inputs, written, cache_parts(cache_dir), note)
+    intact = written is not None and written.wait()
+    return Look(watch, inputs, intact, cache_parts(cache_dir), note)
 
 
 def cache_parts(cache_dir: Path) -> dict[str, Sig | None]:

@@ -146,7 +146,7 @@ def live_problems(articles: list[Article], now: dt.datetime) -> list[GazetteErro
             hint="give the update the time it was written (it is shown as written then)",
         )
         for article in articles
-        if article.date is not None and article.date <= now
+        if article.live_updates and article.date is not None and article.date <= now
         for update in article.live_updates
         if update.time > now
     ]

@@ -174,6 +174,8 @@ def notice_problems(articles: list[Any], now: dt.datetime, config: Any) -> list[
     a --drafts preview before its time, are not)."""
     errors = []
     for article in articles:
+        if not (article.corrections or article.updates):  # most stories: nothing to sort
+            continue
         if article.date is not None and article.date > now:
             continue
         for kind, notice in article.notices:
