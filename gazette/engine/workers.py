@@ -82,6 +82,7 @@ class Ahead:
         parent = os.getpid()
         self.pid = 0
         try:
+            gc.freeze()  # the inherited heap: the child collects only what it makes
             self.pid = os.fork()
         except OSError:  # no memory or processes to spare: the work is done later
             return

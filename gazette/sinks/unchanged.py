@@ -27,6 +27,7 @@ import os
 import stat
 import sys
 import time
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from gazette.sinks.output_files import Published
 
 NOTE = "unchanged.note"
-FORMAT = 2
+FORMAT = 3
 Sig = tuple[int, int, int]  # size (-1 for a folder), modification time in ns, inode
 
 
@@ -132,10 +133,13 @@ def key_of(output_dir: Path, include_drafts: bool) -> str:
 
 
 def look(watch: Watch, output_dir: Path, note: Note | None, cache_dir: Path) -> Look:
-    """One stat of each file. The files the last build wrote are looked at in a forked
-    process meanwhile, which gives only its answer back: two threads would take turns
-    at the interpreter lock for every call, and were slower than one alone."""
-    written = Ahead(_as_written, output_dir, note) if note is not None else None
+    """One stat of each file. The files the last build wrote are looked at meanwhile in
+    forked processes, one a core, each giving only its answer back: threads would take
+    turns at the interpreter lock for every call, and were slower than one alone."""
+    checks = []
+    if note is not None and len(note.published) == len(note.stats):
+        parts = min(os.cpu_count() or 1, 4)
+        checks = [Ahead(_as_written, output_dir, note, part, parts) for part in range(parts)]
     inputs: dict[str, Sig | None] | None = {}
     for tree in watch.trees:
         if inputs is not None and not _walk(tree, inputs):
@@ -143,7 +147,7 @@ def look(watch: Watch, output_dir: Path, note: Note | None, cache_dir: Path) -> 
     if inputs is not None:
         for path in watch.files:
             inputs[path] = _sig(path)
-    intact = written is not None and written.wait()
+    intact = bool(checks) and all([check.wait() for check in checks])  # each one reaped
     return Look(watch, inputs, intact, cache_parts(cache_dir), note)
 
 
@@ -210,47 +214,66 @@ CODE = str(Path(gazette.__file__).parent.absolute())
 
 def _walk(root: str, into: dict[str, Sig | None]) -> bool:
     """Every folder and file below `root`, following symlinks as the build does; False
-    on a loop (the build reports it). Compiled Python is skipped: importing writes it."""
+    on a loop (the build reports it). Compiled Python is skipped: importing writes it.
+    Each file is looked up by its name from its folder's descriptor, which the kernel
+    resolves a quarter quicker than its whole path."""
     times = root != CODE
     stack: list[tuple[str, frozenset[tuple[int, int]]]] = [(root, frozenset())]
     while stack:
         folder, above = stack.pop()
         try:
             st = os.stat(folder)
-            entries = list(os.scandir(folder))
+            descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         except OSError:
             into[folder] = None
             continue
-        place = (st.st_dev, st.st_ino)
-        if place in above:
-            return False
-        into[folder] = (-1, st.st_mtime_ns if times else 0, st.st_ino)
-        inside = above | {place}
-        for entry in entries:
-            if entry.name == "__pycache__":
-                continue
-            try:
-                if entry.is_dir():
-                    stack.append((entry.path, inside))
-                    continue
-                found = entry.stat()
-            except OSError:
-                into[entry.path] = None
-                continue
-            into[entry.path] = (found.st_size, found.st_mtime_ns, found.st_ino)
+        try:
+            place = (st.st_dev, st.st_ino)
+            if place in above:
+                return False
+            into[folder] = (-1, st.st_mtime_ns if times else 0, st.st_ino)
+            _list(descriptor, os.path.join(folder, ""), above | {place}, stack, into)
+        except OSError:
+            into[folder] = None
+        finally:
+            os.close(descriptor)
     return True
 
 
-def _as_written(output_dir: Path, note: Note | None) -> bool:
-    """Paths are looked up from output/'s own descriptor, not from the root each time."""
-    if note is None:
-        return False
+def _list(
+    descriptor: int,
+    prefix: str,
+    inside: frozenset[tuple[int, int]],
+    stack: list[tuple[str, frozenset[tuple[int, int]]]],
+    into: dict[str, Sig | None],
+) -> None:
+    """One folder's entries: its files noted, its folders put on the stack."""
+    with os.scandir(descriptor) as entries:
+        for entry in entries:
+            name = entry.name
+            if name == "__pycache__":
+                continue
+            try:
+                if entry.is_dir():
+                    stack.append((prefix + name, inside))
+                    continue
+                found = os.stat(name, dir_fd=descriptor)
+            except OSError:
+                into[prefix + name] = None
+                continue
+            into[prefix + name] = (found.st_size, found.st_mtime_ns, found.st_ino)
+
+
+def _as_written(output_dir: Path, note: Note, part: int, parts: int) -> bool:
+    """Whether every `parts`th file from the `part`th is as the note says. Paths are
+    looked up from output/'s own descriptor, not from the root each time."""
     try:
         folder = os.open(output_dir, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
         return False
     try:
-        for relative, noted in zip(note.published, note.stats, strict=True):
+        shares = (note.published[part::parts], note.stats[part::parts])
+        for relative, noted in zip(*shares, strict=True):
             st = os.stat(relative, dir_fd=folder)
             if (st.st_size, st.st_mtime_ns, st.st_ino) != noted:
                 return False
@@ -267,8 +290,8 @@ def load(cache_dir: Path | None) -> Note | None:
         return None
     try:
         data = (cache_dir / NOTE).read_bytes()
-        check, body = data[:32], data[32:]
-        if hashlib.blake2b(body, digest_size=32).digest() != check:
+        check, body = data[:4], memoryview(data)[4:]
+        if zlib.crc32(body).to_bytes(4, "big") != check:  # torn or damaged
             return None
         key, trees, files, inputs, published, stats, since, due, counts, cache = marshal.loads(body)
         watch = Watch(trees, files)
@@ -282,7 +305,7 @@ def save(cache_dir: Path, note: Note) -> None:
     fields += (note.stats, note.since, note.due, note.counts, note.cache)
     body = marshal.dumps(fields)
     tmp = cache_dir / (NOTE + ".tmp")
-    tmp.write_bytes(hashlib.blake2b(body, digest_size=32).digest() + body)
+    tmp.write_bytes(zlib.crc32(body).to_bytes(4, "big") + body)
     os.replace(tmp, cache_dir / NOTE)
 
 
