@@ -23,7 +23,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Container, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -62,7 +62,6 @@ from gazette.machine.files import (
     machine_files,
     machine_paths,
 )
-from gazette.machine.search import SearchBundle
 from gazette.model import Article
 from gazette.stages.assets import Assets, OutputFile, collect_assets, image_problems
 from gazette.stages.authors_data import AuthorData, authors_for_build
@@ -73,6 +72,9 @@ from gazette.stages.markup import code_stylesheet
 from gazette.stages.render import edition_contexts, make_environment, shared_context
 from gazette.stages.site import select_articles, select_documents
 from gazette.stages.story_fields import notice_problems
+
+if TYPE_CHECKING:
+    from gazette.machine.search import SearchBundle
 
 PARALLEL_MIN_PAGES = 400  # fewer pages than this render faster without forking workers
 
@@ -315,7 +317,7 @@ class Engine:
         shared = shared_context(site, config, urls)
         shared.update(pictures=inputs.assets.pictures, icons=inputs.assets.head)
         editions = edition_contexts(site, config, urls, shared)
-        return Snapshot(inputs, site, plan, shared, editions=editions)
+        return Snapshot(inputs, site, plan, shared, editions=editions, identities=identities)
 
     # -- rendering --------------------------------------------------------------------------
 
@@ -373,17 +375,14 @@ class Engine:
 
     def feed_keys(self, snap: Snapshot) -> dict[str, str]:
         """Each feed's path with a digest of what it is made from (see `feed_keys`)."""
-        state = self.load()
-        sources, pictures = state.sources, state.picture_keys
-        return feed_keys(
-            snap.site, self.config, snap.plan.view.shape,
-            lambda path: sources[path].digest + pictures.get(path, ""),
-        )  # fmt: skip
+        return feed_keys(snap.site, self.config, snap.plan.view.shape, snap.identities.__getitem__)
 
     def _search_files(self, snap: Snapshot) -> list[OutputFile]:
         """The search index, each part made again only when one of its stories' file or
         place changed; kept in the cache (a preview's, of drafts too, in its own folder)."""
         if self.search is None:
+            from gazette.machine.search import SearchBundle  # a site may have no search
+
             self.search = SearchBundle(self.cache_dir / "search" if self.persist else None)
         state = self.load()
         sources = {path: source.digest for path, source in state.sources.items()}

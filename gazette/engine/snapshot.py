@@ -39,3 +39,4 @@ class Snapshot:
     shared: dict[str, Any]  # the context every page gets
     meta: Annotation | None = None  # each edition's publisher and feeds, made when needed
     editions: dict[str, dict[str, Any]] = field(default_factory=dict)  # each one's context
+    identities: dict[str, str] = field(default_factory=dict)  # each article's file and photos
