@@ -7,7 +7,6 @@ module global) instead of receiving it; results come back chunk by chunk.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import os
 import signal
@@ -121,6 +120,8 @@ def _start_worker(parent: int) -> None:
 
 def _die_with_parent(parent: int) -> None:
     try:
+        import ctypes  # in the child: the command line's quick look never needs it
+
         libc = ctypes.CDLL(None, use_errno=True)  # this process's own C library
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # not Linux: the pool's own checks must do
