@@ -8,7 +8,6 @@ article are digested again; otherwise all of them are.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,7 +176,12 @@ def plan_pages(
 
     plan = Plan(list(check), view, shape == previous.shape)
     if not previous.pages:  # nothing to compare with: every page renders
-        plan.settle = functools.partial(work_out, check)
+
+        def settle() -> None:  # once, when the sink has time for it
+            plan.settle = lambda: None
+            work_out(check)
+
+        plan.settle = settle
         return plan
     work_out(check)
     plan.todo = [

@@ -126,12 +126,13 @@ class MemorySink:
         first = self.engine is None
         engine = self._engine()
         old = self._snap
+        if old is not None:  # its view's digests, put off so that the first page came sooner
+            old.plan.settle()
         inputs = engine.read(None if first else changed, views=[self._view])
         if old is not None and inputs.digest == old.inputs.digest and self.error is None:
             return frozenset(), {}
         previous = self._view.pages.keys()
         snap = engine.snapshot(inputs, self._view, None)
-        snap.plan.settle()
         self._check_templates(engine, snap, old)
         pages = snap.site.pages
         changed = {pages[i].output_path for i in snap.plan.todo}
