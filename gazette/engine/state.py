@@ -52,7 +52,7 @@ class State:
     settings: str = ""  # digest of the config and Gazette's code: all else is void if it changes
     sources: dict[str, Source] = field(default_factory=dict)  # by path relative to content/
     templates: tuple[str, dict[str, str]] = ("", {})  # all template files' digest, closures
-    related: tuple[str, list[list[int]]] = ("", [])  # see Engine._related
+    related: tuple[str, list[list[int]]] = ("", [])  # see plan.kept_related
     laid_out: str = ""  # the shape and files last found free of collisions (see snapshot)
     disk: Any = None  # the disk sink's own record (gazette.sinks.disk_record.DiskRecord)
     photos: Any = None  # photos' digests and entries in use (gazette.images.photos.PhotoMemo)
