@@ -121,9 +121,9 @@ class _SiteTemplate(jinja2.Template):
 
 
 class _PageContext(jinja2.runtime.Context):
-    """Jinja's template context, with a shorter way to call `link()` and `asset()`.
-    Jinja's own `call` inspects each callable for what to pass it; these two are
-    called dozens of times a page, so they are recognised and called straight away."""
+    """Jinja's template context, with a shorter way to call `link()`, `asset()` and `_()`
+    (the interface's words). Jinja's own `call` inspects each callable for what to pass
+    it; these are called dozens of times a page, so they are called straight away."""
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         if __obj in __self.environment.direct_calls:  # type: ignore[attr-defined]
@@ -220,7 +220,7 @@ def make_environment(config: Config) -> jinja2.Environment:
     env.watchdog = Watchdog()  # type: ignore[attr-defined]
     env.context_class = _PageContext
     env.template_class = _SiteTemplate
-    env.direct_calls = frozenset((link, asset))  # type: ignore[attr-defined]
+    env.direct_calls = frozenset((link, asset, words))  # type: ignore[attr-defined]
     env.filters.update(
         date_line=date_line,
         long_date=date_filter,
