@@ -35,10 +35,10 @@ from typing import TYPE_CHECKING
 
 import gazette
 from gazette.engine.workers import Ahead
-from gazette.stages.config import Config
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the quick look runs before the config reader is even imported
     from gazette.sinks.output_files import Published
+    from gazette.stages.config import Config
 
 NOTE = "unchanged.note"
 FORMAT = 3
