@@ -277,13 +277,13 @@ class Engine:
         state = self.load()
         config = self.config
         shapes = {path: source.shape for path, source in state.sources.items()}
-        related = kept_related(state, inputs.articles, shapes)
+        related_key, related = kept_related(state, inputs.articles, shapes)
         profiles = inputs.authors.profiles
         site = build_editions(
             inputs.articles, config, related, inputs.documents, profiles, now=inputs.now
         )
         if related is None:
-            keep_related(state, inputs.articles, shapes, site.related)
+            keep_related(state, related_key, inputs.articles, site.related)
         self.mark("site model")
         nav = [(s.slug, s.name, s.url) for s in site.sections]
         nav += [(d.title, d.url) for d in site.documents]  # the footer's links

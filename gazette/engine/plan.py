@@ -57,29 +57,26 @@ def structure(site: Site, shapes: Mapping[str, str]) -> str:
     return digest("\n".join(rows), repr(rest))
 
 
-def _related_key(state: State, articles: list[Article], shapes: Mapping[str, str]) -> str:
-    shown = [shapes.get(a.path) or article_shape(a) for a in articles]
-    return digest(state.settings, "\n".join(shown))
-
-
 def kept_related(
     state: State, articles: list[Article], shapes: Mapping[str, str]
-) -> list[list[Article]] | None:
-    """Last snapshot's related lists (kept as article numbers), while they still hold:
-    they follow from the settings and each article's path, date and tags alone (its
-    shape holds those), and they are most of the site model's time."""
-    if state.related[0] != _related_key(state, articles, shapes):
-        return None
-    return [[articles[n] for n in row] for row in state.related[1]]
+) -> tuple[str, list[list[Article]] | None]:
+    """Last snapshot's related lists (kept as article numbers), while they still hold,
+    with the key they are kept by: they follow from the settings and each article's
+    path, date and tags alone (its shape holds those), and they are most of the site
+    model's time."""
+    shown = [shapes.get(a.path) or article_shape(a) for a in articles]
+    key = digest(state.settings, "\n".join(shown))
+    if state.related[0] != key:
+        return key, None
+    return key, [[articles[n] for n in row] for row in state.related[1]]
 
 
 def keep_related(
-    state: State, articles: list[Article], shapes: Mapping[str, str], related: list[list[Article]]
+    state: State, key: str, articles: list[Article], related: list[list[Article]]
 ) -> None:
-    """Remember the related lists a site model made, for `kept_related`."""
+    """Remember the related lists a site model made, by `kept_related`'s key."""
     at = {id(article): n for n, article in enumerate(articles)}
-    rows = [[at[id(a)] for a in row] for row in related]
-    state.related = (_related_key(state, articles, shapes), rows)
+    state.related = (key, [[at[id(a)] for a in row] for row in related])
 
 
 def template_files(folders: tuple[Path, ...]) -> str:
